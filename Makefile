@@ -1,0 +1,34 @@
+# The two commands of the README: `make run` and `make test`.
+# uv must never download an interpreter: Python 3.13 comes from the machine.
+export UV_PYTHON_DOWNLOADS := never
+UV ?= uv
+PORT ?= 8000
+
+.PHONY: install run test lint vendor chromium
+
+install:
+	$(UV) sync --frozen
+
+run: install
+	$(UV) run python manage.py migrate --noinput
+	$(UV) run python manage.py load_reference_data
+	$(UV) run python manage.py seed_demo
+	DEBUG=true $(UV) run python manage.py runserver 0.0.0.0:$(PORT)
+
+test: install chromium
+	$(UV) run pytest
+
+lint: install
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+# Copy the pinned front-end files from the npm registry into static/vendor/.
+vendor:
+	npm ci --no-audit --no-fund
+	npm run vendor
+
+# The browser tests drive Debian's Chromium; Playwright never downloads one.
+chromium:
+	@test -x /usr/bin/chromium || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && apt-get install -y -qq chromium; }

@@ -1,0 +1,34 @@
+from typing import Any
+
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from encounters.roles import Role
+
+# Demo accounts only: the passwords are printed and must never reach production.
+DEMO_USERS = (
+    ("nurse", "Nina", "Okafor", Role.NURSE, "chairside-nurse"),
+    ("coder", "Carlos", "Mendes", Role.CODER, "chairside-coder"),
+    ("admin", "Ada", "Lindqvist", Role.ADMIN, "chairside-admin"),
+)
+
+
+class Command(BaseCommand):
+    help = "Create the demo users and data (idempotent) and print the passwords."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        for username, first, last, role, password in DEMO_USERS:
+            user, _ = User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "is_staff": role is Role.ADMIN,
+                },
+            )
+            user.set_password(password)
+            user.save()
+            user.groups.set([Group.objects.get(name=role.value)])
+            self.stdout.write(f"{role.label:6} {username:6} password: {password}")

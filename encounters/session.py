@@ -1,0 +1,75 @@
+"""Login by default, and sessions that end after a spell of idleness.
+
+Polling (the chair board refreshing itself) must not keep a session alive, so a
+request that carries `X-Chairside-Background: 1` is served but not counted as
+activity. The browser shows a warning before the end (static/js/chairside.js)
+from the deadline this module puts in every page.
+"""
+
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.middleware import (
+    LoginRequiredMiddleware as DjangoLoginRequiredMiddleware,
+)
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+LAST_ACTIVITY_KEY = "chairside_last_activity"
+BACKGROUND_HEADER = "X-Chairside-Background"
+
+
+def idle_seconds() -> int:
+    return int(settings.SESSION_IDLE_MINUTES) * 60
+
+
+def is_background(request: HttpRequest) -> bool:
+    return request.headers.get(BACKGROUND_HEADER) == "1"
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            last = request.session.get(LAST_ACTIVITY_KEY, now)
+            if now - last > idle_seconds():
+                logout(request)
+                messages.info(
+                    request,
+                    f"You were signed out after {settings.SESSION_IDLE_MINUTES} "
+                    "idle minutes. Sign in again to carry on.",
+                )
+            elif not is_background(request):
+                request.session[LAST_ACTIVITY_KEY] = now
+        return self.get_response(request)
+
+
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    """Django's middleware, but an htmx request is sent to the login page as a
+    whole-page redirect instead of having the login form swapped into a fragment,
+    and an API request gets a JSON 401 from its own view (marked not required)."""
+
+    def handle_no_permission(self, request: HttpRequest, view_func: Any) -> Any:
+        if getattr(request, "htmx", False):
+            next_url = request.htmx.current_url_abs_path or "/"
+            return HttpResponseClientRedirect(
+                f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
+            )
+        return super().handle_no_permission(request, view_func)
+
+
+def session_context(request: HttpRequest) -> dict[str, Any]:
+    if not request.user.is_authenticated:
+        return {}
+    return {
+        "session_idle_seconds": idle_seconds(),
+        "session_warning_seconds": int(settings.SESSION_IDLE_WARNING_MINUTES) * 60,
+    }
