@@ -5,7 +5,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from encounters.roles import sync_role_groups
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
@@ -17,11 +20,14 @@ TABLET = {"width": 768, "height": 1024}
 def playwright_instance() -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"No Chromium at {CHROMIUM}: apt-get install -y chromium")
-    # Playwright's sync API refuses to start inside a running event loop, and
-    # Django refuses database access inside one; keep them apart.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        yield playwright
+    # Playwright's sync API runs an event loop in this thread, where Django then
+    # refuses database access; the tests' own ORM calls are safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            yield playwright
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +47,13 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     )
     yield browser
     browser.close()
+
+
+@pytest.fixture(autouse=True)
+def role_groups(transactional_db: None) -> None:
+    # Browser tests run against a live server, so their database is flushed
+    # after each test and loses what the data migrations made; make it again.
+    sync_role_groups(apps)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ def test_each_role_group_holds_exactly_its_declared_permissions(role: Role) -> N
     assert held == set(ROLE_PERMISSIONS[role])
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("fixture", "home"),
     [
