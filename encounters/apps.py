@@ -1,6 +1,21 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_role_groups(sender: AppConfig, **kwargs: Any) -> None:
+    from encounters.roles import sync_role_groups
+
+    sync_role_groups(kwargs["apps"])
 
 
 class EncountersConfig(AppConfig):
     name = "encounters"
     verbose_name = "Chair-side capture"
+
+    def ready(self) -> None:
+        # After every migrate, when all tables exist, the role groups are made to
+        # hold exactly ROLE_PERMISSIONS: a new model's permissions need only an
+        # entry there, never a migration of their own.
+        post_migrate.connect(_sync_role_groups, sender=self)

@@ -21,8 +21,8 @@ class Role(models.TextChoices):
     ADMIN = "Admin"
 
 
-# Model permissions per role, as "app_label.codename". Apply changes with a data
-# migration that calls `sync_role_groups`; tests compare the groups with this.
+# Model permissions per role, as "app_label.codename". Every `migrate` applies
+# them (post_migrate, see apps.py); tests compare the groups with this.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.NURSE: ("coding.view_drug",),
     Role.CODER: (
