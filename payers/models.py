@@ -1,4 +1,11 @@
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class Payer(models.Model):
@@ -17,8 +24,534 @@ class Payer(models.Model):
     # loop 2010BB) and FHIR exports.
     payer_id = models.CharField("payer ID", max_length=80, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class PolicyKey:
+    """One policy key of the coding contract (shared/contract/README.md, "Policy
+    keys and their defaults"): its field, plain-words meaning and rule numbers."""
+
+    def __init__(self, name: str, label: str, rules: str, meaning: str) -> None:
+        self.name = name
+        self.label = label
+        self.rules = rules
+        self.meaning = meaning
+
+
+# In contract order; drug_overrides lives in DrugOverride rows.
+POLICY_KEYS: tuple[PolicyKey, ...] = (
+    PolicyKey(
+        "initial_service",
+        "Initial service in the office",
+        "R42–R44",
+        "In a physician office, which administration is reported as the initial "
+        "service: the one the nurse marked as the main reason for the visit, or "
+        "the one ranked highest (chemotherapy, then therapeutic, then hydration). "
+        "Hospital outpatient claims always use the ranking.",
+    ),
+    PolicyKey(
+        "biologic_injection",
+        "Biologic given as a shot",
+        "R6–R8",
+        "A biologic (a monoclonal antibody for a non-cancer condition, such as "
+        "omalizumab) injected under the skin or into a muscle: the ordinary "
+        "injection code 96372, or the chemotherapy injection code 96401.",
+    ),
+    PolicyKey(
+        "biologic_infusion",
+        "Biologic given into a vein",
+        "R6–R8",
+        "A biologic infused or pushed into a vein (such as infliximab): the "
+        "chemotherapy codes (96413, 96409 …) or the therapeutic ones (96365, "
+        "96374 …).",
+    ),
+    PolicyKey(
+        "missing_stop",
+        "Infusion without a stop time",
+        "R93–R94",
+        "What an infusion becomes when nobody wrote down when it stopped: a push, "
+        "a run timed from the volume infused and the rate (a push when those are "
+        "missing too), or nothing billed. Hydration without a stop time is never "
+        "billed; the coder always gets a warning.",
+    ),
+    PolicyKey(
+        "hydration_segments",
+        "Hydration before and after",
+        "R35–R36",
+        "Hydration given in several pieces during one visit (for example before "
+        "and after chemotherapy): the minutes are added up, or each piece must "
+        "reach 31 minutes by itself.",
+    ),
+    PolicyKey(
+        "repeat_infusion",
+        "Same drug infused again",
+        "R37",
+        "A later infusion of a drug already infused in the visit: reported with "
+        "its own additional-hour code, added to the earlier minutes, or reported "
+        "as a repeat push of the same drug.",
+    ),
+    PolicyKey(
+        "concurrent_min_overlap",
+        "Minutes of overlap for concurrent",
+        "R56",
+        "How many minutes two separate infusions must run at the same time to be "
+        "reported as concurrent (96368). 0 means any documented overlap.",
+    ),
+    PolicyKey(
+        "distinct_modifier",
+        "Modifier for a second IV site",
+        "R46",
+        "The modifier on a second initial service given through another IV site "
+        "that was medically necessary.",
+    ),
+    PolicyKey(
+        "separate_visit_modifier",
+        "Modifier for a second visit the same day",
+        "R47",
+        "The modifier on the initial service of a later visit on the same day "
+        "(the patient left and came back).",
+    ),
+    PolicyKey(
+        "hydration_modifier",
+        "Modifier on later hydration",
+        "R90",
+        "Whether hydration reported after another service carries modifier 59.",
+    ),
+    PolicyKey(
+        "midnight",
+        "Infusions across midnight",
+        "R70",
+        "The date each unit of an infusion that runs past midnight is reported "
+        "on: all on the day it started, or each on the day it was earned.",
+    ),
+    PolicyKey(
+        "prolonged_pump_code",
+        "Chemotherapy started on a pump",
+        "R26",
+        "The code for starting a chemotherapy infusion on a portable or implanted "
+        "pump that runs more than 8 hours: CPT 96416 or Medicare's G0498.",
+    ),
+    PolicyKey(
+        "discontinued_modifier",
+        "Modifier on an infusion stopped early",
+        "R39",
+        "Whether an infusion stopped early (a reaction, a pump failure) carries "
+        "modifier 53; it is always coded by the time actually given.",
+    ),
+    PolicyKey(
+        "waste_modifiers",
+        "JW and JZ on single-dose drugs",
+        "R80–R83",
+        "For drugs from single-dose vials: report the discarded amount on a JW "
+        "line and mark zero waste with JZ, or leave both modifiers off.",
+    ),
+    PolicyKey(
+        "unit_rounding",
+        "Drug units",
+        "R78–R79",
+        "Drug units rounded up to whole units, or kept to two decimals.",
+    ),
+    PolicyKey(
+        "ndc_required",
+        "NDC required",
+        "R84–R86",
+        "Whether every drug line must carry the package's National Drug Code; a "
+        "line without one is then an error the coder must fix.",
+    ),
+    PolicyKey(
+        "mue",
+        "Units over the medically unlikely edit",
+        "R88–R89",
+        "Units above CMS's medically unlikely edit for the setting: warn the "
+        "coder, or cap the units and warn.",
+    ),
+    PolicyKey(
+        "allow_99211_with_admin",
+        "99211 with drug administration",
+        "R73",
+        "Whether the nurse visit code 99211 may be reported together with drug "
+        "administration codes.",
+    ),
+)
+POLICY_KEY_NAMES = tuple(key.name for key in POLICY_KEYS)
+
+
+class DrugCategory(models.TextChoices):
+    """The contract's drug categories (drug.category)."""
+
+    CHEMOTHERAPY = "chemotherapy", "Chemotherapy"
+    HORMONAL_ANTINEOPLASTIC = "hormonal_antineoplastic", "Hormonal antineoplastic"
+    BIOLOGIC = "biologic", "Biologic"
+    THERAPEUTIC = "therapeutic", "Therapeutic"
+    HYDRATION = "hydration", "Hydration"
+
+
+class PolicyVersionQuerySet(models.QuerySet["PolicyVersion"]):
+    def published(self) -> "PolicyVersionQuerySet":
+        return self.filter(status=PolicyVersion.Status.PUBLISHED)
+
+    def covering(self, on: date) -> "PolicyVersionQuerySet":
+        return self.filter(
+            models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=on),
+            effective_from__lte=on,
+        )
+
+    def in_force(self, payer: Payer, on: date) -> "PolicyVersion | None":
+        """The published version of `payer` whose range covers `on` (at most one:
+        published ranges never overlap)."""
+        return self.published().covering(on).filter(payer=payer).first()
+
+    def next_number(self) -> int:
+        """Used as `payer.policy_versions.next_number()`."""
+        latest = self.aggregate(models.Max("number"))["number__max"]
+        return (latest or 0) + 1
+
+
+class PolicyVersion(models.Model):
+    """One dated set of a payer's coding choices.
+
+    A draft is edited freely; publishing freezes its choices for good (editing a
+    published version starts a new draft). effective_to is the last day in
+    force, inclusive; empty means open-ended. Published versions of one payer
+    never overlap (see the migration's exclusion constraint and
+    payers.services.publish_policy_version).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    class InitialService(models.TextChoices):
+        PRIMARY_REASON = "primary_reason", "Main reason for the visit"
+        HIERARCHY = "hierarchy", "Ranking (chemotherapy first)"
+
+    class BiologicInjection(models.TextChoices):
+        THERAPEUTIC = "therapeutic", "Therapeutic injection (96372)"
+        CHEMOTHERAPY = "chemotherapy", "Chemotherapy injection (96401)"
+
+    class BiologicInfusion(models.TextChoices):
+        CHEMOTHERAPY = "chemotherapy", "Chemotherapy codes (96413 family)"
+        THERAPEUTIC = "therapeutic", "Therapeutic codes (96365 family)"
+
+    class MissingStop(models.TextChoices):
+        PUSH = "push", "Code as a push"
+        DERIVE = "derive", "Time it from volume and rate"
+        NOT_BILLABLE = "not_billable", "Do not bill"
+
+    class HydrationSegments(models.TextChoices):
+        SUM = "sum", "Add the pieces up"
+        SEPARATE = "separate", "Judge each piece alone"
+
+    class RepeatInfusion(models.TextChoices):
+        ADDITIONAL_HOUR = "additional_hour", "Its own additional-hour code"
+        SUM = "sum", "Add to the earlier minutes"
+        PUSH = "push", "Same-drug push"
+
+    class DistinctModifier(models.TextChoices):
+        M59 = "59", "59"
+        XS = "XS", "XS"
+        XU = "XU", "XU"
+
+    class SeparateVisitModifier(models.TextChoices):
+        M59 = "59", "59"
+        XE = "XE", "XE"
+
+    class HydrationModifier(models.TextChoices):
+        NONE = "none", "None"
+        M59 = "59", "59"
+
+    class Midnight(models.TextChoices):
+        START_DATE = "start_date", "All on the start date"
+        ACTUAL_DATE = "actual_date", "Each unit on the day it was earned"
+
+    class ProlongedPumpCode(models.TextChoices):
+        CPT_96416 = "96416", "96416"
+        G0498 = "G0498", "G0498"
+
+    class DiscontinuedModifier(models.TextChoices):
+        NONE = "none", "None"
+        M53 = "53", "53"
+
+    class UnitRounding(models.TextChoices):
+        CEIL = "ceil", "Round up to whole units"
+        DECIMAL = "decimal", "Two decimals"
+
+    class Mue(models.TextChoices):
+        WARN = "warn", "Warn"
+        CAP = "cap", "Cap the units and warn"
+
+    payer = models.ForeignKey(
+        Payer, on_delete=models.PROTECT, related_name="policy_versions"
+    )
+    number = models.PositiveIntegerField(help_text="Counts up per payer.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    effective_from = models.DateField()
+    effective_to = models.DateField(
+        null=True, blank=True, help_text="Last day in force; empty means open-ended."
+    )
+
+    # The contract's policy keys, each with the contract's default.
+    initial_service = models.CharField(
+        max_length=20, choices=InitialService, default=InitialService.PRIMARY_REASON
+    )
+    biologic_injection = models.CharField(
+        max_length=20, choices=BiologicInjection, default=BiologicInjection.THERAPEUTIC
+    )
+    biologic_infusion = models.CharField(
+        max_length=20, choices=BiologicInfusion, default=BiologicInfusion.CHEMOTHERAPY
+    )
+    missing_stop = models.CharField(
+        max_length=20, choices=MissingStop, default=MissingStop.PUSH
+    )
+    hydration_segments = models.CharField(
+        max_length=20, choices=HydrationSegments, default=HydrationSegments.SUM
+    )
+    repeat_infusion = models.CharField(
+        max_length=20, choices=RepeatInfusion, default=RepeatInfusion.ADDITIONAL_HOUR
+    )
+    concurrent_min_overlap = models.PositiveSmallIntegerField(default=0)
+    distinct_modifier = models.CharField(
+        max_length=4, choices=DistinctModifier, default=DistinctModifier.M59
+    )
+    separate_visit_modifier = models.CharField(
+        max_length=4, choices=SeparateVisitModifier, default=SeparateVisitModifier.M59
+    )
+    hydration_modifier = models.CharField(
+        max_length=4, choices=HydrationModifier, default=HydrationModifier.NONE
+    )
+    midnight = models.CharField(
+        max_length=20, choices=Midnight, default=Midnight.START_DATE
+    )
+    prolonged_pump_code = models.CharField(
+        max_length=5, choices=ProlongedPumpCode, default=ProlongedPumpCode.CPT_96416
+    )
+    discontinued_modifier = models.CharField(
+        max_length=4, choices=DiscontinuedModifier, default=DiscontinuedModifier.NONE
+    )
+    waste_modifiers = models.BooleanField(default=True)
+    unit_rounding = models.CharField(
+        max_length=10, choices=UnitRounding, default=UnitRounding.CEIL
+    )
+    ndc_required = models.BooleanField(default=False)
+    mue = models.CharField(max_length=4, choices=Mue, default=Mue.WARN)
+    allow_99211_with_admin = models.BooleanField(default=False)
+
+    # Why each non-default choice was made: {policy key: "public source, rule"}.
+    notes = models.JSONField(default=dict, blank=True)
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The version this draft was started from.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    publication_note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+    objects = PolicyVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["payer__name", "-effective_from", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payer", "number"], name="policy_version_number_per_payer"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True)
+                | models.Q(effective_to__gte=models.F("effective_from")),
+                name="policy_version_range_not_reversed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | models.Q(published_at__isnull=False),
+                name="policy_version_published_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = f"{self.payer.name} v{self.number} (from {self.effective_from:%Y-%m-%d}"
+        if self.effective_to is not None:
+            label += f" to {self.effective_to:%Y-%m-%d}"
+        label += ")"
+        if self.status != self.Status.PUBLISHED:
+            label += f" – {self.get_status_display().lower()}"
+        return label
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Invariant, not workflow: a published version's choices are frozen.
+        # Only its end date (closed by a successor) and its status may change.
+        if self.pk is not None:
+            stored = (
+                PolicyVersion.objects.filter(pk=self.pk)
+                .exclude(status=self.Status.DRAFT)
+                .first()
+            )
+            if stored is not None and self.status == self.Status.DRAFT:
+                raise ValidationError(f"{stored} can never become a draft again.")
+            if stored is not None:
+                frozen = (*POLICY_KEY_NAMES, "effective_from", "payer_id", "number")
+                changed = [f for f in frozen if getattr(stored, f) != getattr(self, f)]
+                if changed:
+                    raise ValidationError(
+                        f"{stored} is published and cannot be changed "
+                        f"({', '.join(changed)}); start a new draft instead."
+                    )
+        super().save(*args, **kwargs)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def covers(self, on: date) -> bool:
+        return self.effective_from <= on and (
+            self.effective_to is None or on <= self.effective_to
+        )
+
+    def policy_values(self) -> dict[str, Any]:
+        """Every policy key with this version's value (drug overrides excluded)."""
+        return {name: getattr(self, name) for name in POLICY_KEY_NAMES}
+
+    @classmethod
+    def default_values(cls) -> dict[str, Any]:
+        return {
+            name: cls._meta.get_field(name).get_default() for name in POLICY_KEY_NAMES
+        }
+
+    def policy_document(self) -> dict[str, Any]:
+        """The contract's `policy` object: the keys that differ from the
+        contract's defaults, plus drug_overrides when there are any."""
+        defaults = self.default_values()
+        document = {
+            name: value
+            for name, value in self.policy_values().items()
+            if value != defaults[name]
+        }
+        overrides = {
+            override.key: override.contract_value()
+            for override in self.drug_overrides.all()
+        }
+        if overrides:
+            document["drug_overrides"] = overrides
+        return document
+
+    def start_draft(
+        self, *, by: Any, effective_from: date | None = None
+    ) -> "PolicyVersion":
+        """A new draft with this version's choices and overrides, for editing."""
+        draft = PolicyVersion.objects.create(
+            payer=self.payer,
+            number=self.payer.policy_versions.next_number(),
+            effective_from=effective_from or self.effective_from,
+            effective_to=None,
+            notes=dict(self.notes),
+            author=by,
+            based_on=self,
+            **self.policy_values(),
+        )
+        DrugOverride.objects.bulk_create(
+            DrugOverride(
+                version=draft,
+                key=override.key,
+                category=override.category,
+                force_push=override.force_push,
+                note=override.note,
+            )
+            for override in self.drug_overrides.all()
+        )
+        return draft
+
+
+class DrugOverride(models.Model):
+    """A payer's exception for one drug: another category and/or the push code
+    whatever the run time (R8, R17)."""
+
+    version = models.ForeignKey(
+        PolicyVersion, on_delete=models.CASCADE, related_name="drug_overrides"
+    )
+    key = models.CharField(
+        max_length=120,
+        help_text="HCPCS code (upper case) or drug name (lower case).",
+    )
+    category = models.CharField(max_length=30, choices=DrugCategory, blank=True)
+    force_push = models.BooleanField(default=False)
+    note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "key"], name="drug_override_once_per_version"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(category="") | models.Q(force_push=True),
+                name="drug_override_says_something",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.describe()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A published version's overrides are as frozen as its other choices.
+        if not self.version.is_draft:
+            raise ValidationError(
+                f"{self.version} is published; start a new draft to change it."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.version.is_draft:
+            raise ValidationError(
+                f"{self.version} is published; start a new draft to change it."
+            )
+        return super().delete(*args, **kwargs)
+
+    def describe(self) -> str:
+        parts = []
+        if self.category:
+            parts.append(f"as {self.get_category_display().lower()}")
+        if self.force_push:
+            parts.append("always the push code")
+        return ", ".join(parts)
+
+    def contract_value(self) -> dict[str, Any]:
+        value: dict[str, Any] = {}
+        if self.category:
+            value["category"] = self.category
+        if self.force_push:
+            value["force_push"] = True
+        return value
+
+    @staticmethod
+    def normalise_key(raw: str) -> str:
+        """HCPCS codes are upper case, drug names lower case (contract)."""
+        raw = raw.strip()
+        looks_like_hcpcs = len(raw) == 5 and raw[0].isalpha() and raw[1:].isdigit()
+        return raw.upper() if looks_like_hcpcs else raw.lower()

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from encounters.roles import Role
+from payers.demo import seed_payers
 
 # Demo accounts only: the passwords are printed and must never reach production.
 DEMO_USERS = (
@@ -19,6 +20,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        # Payers and their published policies come before any encounter data.
+        seed_payers()
         for username, first, last, role, password in DEMO_USERS:
             user, _ = User.objects.update_or_create(
                 username=username,
