@@ -26,8 +26,23 @@ class ReferenceEdition(models.Model):
         return f"{self.table} ({self.source}, effective {self.effective})"
 
 
+class DrugCategory(models.TextChoices):
+    """The contract's drug categories; which family of codes a drug earns."""
+
+    CHEMOTHERAPY = "chemotherapy", "Chemotherapy"
+    HORMONAL_ANTINEOPLASTIC = "hormonal_antineoplastic", "Hormonal antineoplastic"
+    BIOLOGIC = "biologic", "Biologic (non-cancer)"
+    THERAPEUTIC = "therapeutic", "Therapeutic"
+    HYDRATION = "hydration", "Hydration"
+
+
 class Drug(models.Model):
-    """A HCPCS Level II drug code with its CMS descriptors and billing unit."""
+    """A HCPCS Level II drug code with its CMS descriptors and billing unit.
+
+    `category` comes from the reviewed mapping in coding/data/drug_categories.csv;
+    blank means nobody has reviewed the code yet ("needs review"): it is never
+    guessed.
+    """
 
     hcpcs = models.CharField(max_length=5, unique=True)
     short_descriptor = models.CharField(max_length=60)
@@ -42,12 +57,17 @@ class Drug(models.Model):
     terminated = models.DateField(null=True, blank=True)
     opps_status_indicator = models.CharField(max_length=4, blank=True)
     status_note = models.CharField(max_length=200, blank=True)
+    category = models.CharField(max_length=30, choices=DrugCategory, blank=True)
 
     class Meta:
         ordering = ["hcpcs"]
 
     def __str__(self) -> str:
         return f"{self.hcpcs} {self.short_descriptor}"
+
+    @property
+    def needs_review(self) -> bool:
+        return not self.category
 
 
 class MueEdit(models.Model):
@@ -203,3 +223,44 @@ class ApiToken(models.Model):
             self.revoked_at = timezone.now()
             self.revoked_by = by
             self.save(update_fields=["revoked_at", "revoked_by"])
+
+
+class Derivation(models.Model):
+    """The engine's latest result for an encounter, and what produced it."""
+
+    encounter = models.OneToOneField(
+        "encounters.Encounter", on_delete=models.CASCADE, related_name="derivation"
+    )
+    result = models.JSONField()
+    policy_version = models.ForeignKey(
+        "payers.PolicyVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    policy_label = models.CharField(max_length=200, blank=True)
+    engine_version = models.CharField(max_length=40, blank=True)
+    derived_at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    def __str__(self) -> str:
+        return f"Derivation of {self.encounter_id} at {self.derived_at}"
+
+    @property
+    def lines(self) -> list[dict[str, Any]]:
+        return self.result.get("lines", [])
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        return self.result.get("findings", [])
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return self.result.get("errors", [])
