@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from coding.formulary import apply_categories
 from coding.models import AddOnEdit, Drug, MueEdit, NcciEdit, NdcCode, ReferenceEdition
 
 
@@ -74,6 +75,8 @@ def drugs(rows: list[dict[str, str]]) -> None:
             "status_note",
         ],
     )
+    # The CMS file has no category; the reviewed mapping supplies it.
+    apply_categories()
 
 
 def mue_edits(rows: list[dict[str, str]]) -> None:
