@@ -47,8 +47,13 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 def roles_of(user: Any) -> set[Role]:
     if isinstance(user, AnonymousUser) or not user.is_authenticated:
         return set()
-    names = {group.name for group in user.groups.all()}
-    return {role for role in Role if role.value in names}
+    # Asked by the role check and again by the navigation of the same request:
+    # one query per request, kept on that request's user object.
+    cached = getattr(user, "_chairside_roles", None)
+    if cached is None:
+        names = {group.name for group in user.groups.all()}
+        cached = user._chairside_roles = {role for role in Role if role.value in names}
+    return set(cached)
 
 
 def role_required(*allowed: Role) -> Callable[..., Any]:

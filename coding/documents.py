@@ -1,0 +1,198 @@
+"""The contract document of an encounter, built from the chair-side records.
+
+The engine reads only this document (../shared/contract/README.md), so
+everything the engine must know about a timeline is decided here, once.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from encounters.models import Administration, Encounter, IVSite
+    from payers.models import PolicyVersion
+
+# The contract's unit spellings; the CMS file writes millilitres as "ml".
+CONTRACT_UNITS = {"ml": "mL", "meq": "mEq", "unit": "units"}
+
+
+@dataclass
+class Built:
+    """A document with what the app knows that the contract cannot say."""
+
+    document: dict[str, Any]
+    policy_version: "PolicyVersion | None"
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def unit(name: str) -> str:
+    return CONTRACT_UNITS.get(name.lower(), name)
+
+
+def minute(moment: datetime, zone: Any) -> datetime:
+    """Clock time to the minute in the location's zone: durations come from
+    whole clock minutes (R28)."""
+    return moment.astimezone(zone).replace(second=0, microsecond=0)
+
+
+def clock_times(administration: "Administration", zone: Any) -> tuple[str, str | None]:
+    """Start and stop as the contract takes them.
+
+    The contract has no pauses. R38: a paused and resumed infusion is one run
+    that counts only the minutes it actually infused, so the stop sent is the
+    start plus the minutes that ran (the gaps are left out at the end).
+    """
+    run = administration.run
+    assert run.started_at is not None
+    start = minute(run.started_at, zone)
+    if run.stopped_at is None:
+        return start.isoformat(timespec="minutes"), None
+    stop = minute(run.stopped_at, zone)
+    for paused, resumed in run.pauses:
+        stop -= minute(resumed or run.stopped_at, zone) - minute(paused, zone)
+    return start.isoformat(timespec="minutes"), max(stop, start).isoformat(
+        timespec="minutes"
+    )
+
+
+def policy_in_force(encounter: "Encounter") -> "PolicyVersion | None":
+    from payers.models import PolicyVersion
+
+    version = (
+        PolicyVersion.objects.select_related("payer")
+        .prefetch_related("drug_overrides")
+        .in_force(encounter.payer, encounter.date)
+    )
+    return version
+
+
+def drug_of(
+    administration: "Administration", overrides: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The contract's drug, or None when nobody has reviewed its category."""
+    drug = administration.drug
+    assert drug is not None
+    name = drug.short_descriptor
+    override = overrides.get(drug.hcpcs) or overrides.get(name.lower()) or {}
+    # A payer's reviewed override stands in for a missing formulary category.
+    category = drug.category or override.get("category")
+    if not category:
+        return None
+    out: dict[str, Any] = {"name": name, "category": category, "hcpcs": drug.hcpcs}
+    if drug.billing_unit_amount and drug.billing_unit:
+        out["billing_unit"] = {
+            "amount": number(drug.billing_unit_amount),
+            "unit": unit(drug.billing_unit),
+        }
+    if administration.ndc:
+        out["ndc"] = administration.ndc
+    if administration.single_dose_container:
+        out["single_dose_container"] = True
+    return out
+
+
+def administration_document(
+    administration: "Administration", zone: Any, overrides: dict[str, Any]
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(contract administration, or None) and the app's finding about it."""
+    a = administration
+    ids = [str(a.pk)]
+    if a.started_at is None:
+        return None, {
+            "severity": "info",
+            "code": "chairside.not_started",
+            "administrations": ids,
+            "message": f"{a.drug_name} has not been started; it is not coded.",
+        }
+    out: dict[str, Any] = {"id": str(a.pk), "method": a.method}
+    if a.drug is not None:
+        drug = drug_of(a, overrides)
+        if drug is None:
+            return None, {
+                "severity": "error",
+                "code": "chairside.drug_needs_review",
+                "administrations": ids,
+                "message": f"{a.drug.hcpcs} {a.drug.short_descriptor} has no reviewed "
+                "drug category, so it is left out of the codes. A coder must set "
+                "its category (formulary or payer policy) before the claim goes out.",
+            }
+        out["drug"] = drug
+    if a.site_id is not None:
+        out["site"] = str(a.site_id)
+    out["start"], stop = clock_times(a, zone)
+    if a.is_timed:
+        out["stop"] = stop
+    if a.dose_amount is not None and a.dose_unit:
+        out["dose"] = {"amount": number(a.dose_amount), "unit": a.dose_unit}
+        if a.wasted_amount is not None:
+            out["wasted"] = {"amount": number(a.wasted_amount), "unit": a.dose_unit}
+    if a.bag:
+        out["bag"] = a.bag
+    if a.rate is not None:
+        out["rate"] = {"amount": number(a.rate), "unit": "mL/h"}
+    if a.volume_infused is not None:
+        out["volume_infused"] = {"amount": number(a.volume_infused), "unit": "mL"}
+    for flag in ("kvo", "continuous_presence", "primary_reason", "discontinued"):
+        if getattr(a, flag):
+            out[flag] = True
+    return out, None
+
+
+def site_document(site: "IVSite") -> dict[str, Any]:
+    out = {"id": str(site.pk), "label": str(site)}
+    if site.separate_access_reason:
+        out["separate_access_reason"] = site.separate_access_reason
+    return out
+
+
+def build_document(
+    encounter: "Encounter",
+    administrations: Sequence["Administration"] | None = None,
+    sites: Iterable["IVSite"] | None = None,
+) -> Built:
+    """The document and the policy version in force, from records the caller
+    may already hold (a page has them loaded; otherwise they are fetched)."""
+    if administrations is None:
+        administrations = list(
+            encounter.administrations.select_related("drug", "site").order_by("pk")
+        )
+    if sites is None:
+        sites = {a.site for a in administrations if a.site is not None}
+    location = encounter.location
+    zone = location.tz
+    version = policy_in_force(encounter)
+    policy = version.policy_document() if version is not None else {}
+    overrides = policy.get("drug_overrides", {})
+    documents, findings = [], []
+    for administration in administrations:
+        document, finding = administration_document(administration, zone, overrides)
+        if document is not None:
+            documents.append(document)
+        if finding is not None:
+            findings.append(finding)
+    used = {d.get("site") for d in documents}
+    document = {
+        "setting": location.setting,
+        "timezone": location.timezone,
+        "date_of_service": encounter.date.isoformat(),
+        "payer": encounter.payer.name,
+        "policy": policy,
+        "sites": [
+            site_document(s)
+            for s in sorted(sites, key=lambda s: s.pk)
+            if str(s.pk) in used
+        ],
+        "administrations": documents,
+    }
+    return Built(document, version, findings)
+
+
+def encounter_document(encounter: "Encounter") -> dict[str, Any]:
+    """The contract document of `encounter` under the policy in force."""
+    return build_document(encounter).document

@@ -1,0 +1,52 @@
+"""Workflows of the coding app that cross models: deriving an encounter's codes."""
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from coding.documents import build_document
+from coding.models import Derivation
+
+if TYPE_CHECKING:
+    from encounters.models import Administration, Encounter, IVSite
+
+
+def derive_encounter(
+    encounter: "Encounter",
+    *,
+    by: Any = None,
+    administrations: Sequence["Administration"] | None = None,
+    sites: Iterable["IVSite"] | None = None,
+) -> Derivation:
+    """Run the engine on the encounter under the policy in force and keep the
+    result as the encounter's latest Derivation.
+
+    What the contract cannot carry (a drug nobody has reviewed, an
+    administration not yet started) is added to the findings, marked with a
+    `chairside.` code, so the result shows everything a coder must look at.
+    """
+    from coding.engine import derive
+
+    built = build_document(encounter, administrations, sites)
+    result = derive(built.document)
+    if built.findings:
+        result["findings"] = [*built.findings, *result.get("findings", [])]
+    version = built.policy_version
+    values = {
+        "result": result,
+        "policy_version": version,
+        "policy_label": str(version) if version is not None else "contract defaults",
+        "engine_version": str(result.get("engine", {}).get("version", "")),
+        "derived_at": timezone.now(),
+        "by": by if by is not None and by.is_authenticated else None,
+    }
+    derivation = Derivation(encounter=encounter, **values)
+    # One statement whether or not the encounter was derived before.
+    Derivation.objects.bulk_create(
+        [derivation],
+        update_conflicts=True,
+        unique_fields=["encounter"],
+        update_fields=list(values),
+    )
+    return derivation
