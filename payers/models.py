@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from coding.models import DrugCategory
+
 
 class Payer(models.Model):
     """A health plan that receives claims; its coding choices live in policy
@@ -180,16 +182,6 @@ POLICY_KEYS: tuple[PolicyKey, ...] = (
     ),
 )
 POLICY_KEY_NAMES = tuple(key.name for key in POLICY_KEYS)
-
-
-class DrugCategory(models.TextChoices):
-    """The contract's drug categories (drug.category)."""
-
-    CHEMOTHERAPY = "chemotherapy", "Chemotherapy"
-    HORMONAL_ANTINEOPLASTIC = "hormonal_antineoplastic", "Hormonal antineoplastic"
-    BIOLOGIC = "biologic", "Biologic"
-    THERAPEUTIC = "therapeutic", "Therapeutic"
-    HYDRATION = "hydration", "Hydration"
 
 
 class PolicyVersionQuerySet(models.QuerySet["PolicyVersion"]):
@@ -442,6 +434,28 @@ class PolicyVersion(models.Model):
             name: cls._meta.get_field(name).get_default() for name in POLICY_KEY_NAMES
         }
 
+    @classmethod
+    def value_label(cls, name: str, value: Any) -> str:
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        choices = dict(cls._meta.get_field(name).choices or [])
+        return str(choices.get(value, value))
+
+    def policy_rows(self) -> list[dict[str, Any]]:
+        """Each key with its value in words, whether it is the default, and the
+        note behind it: what the version pages show."""
+        defaults = self.default_values()
+        return [
+            {
+                "key": key,
+                "value": self.value_label(key.name, getattr(self, key.name)),
+                "default": self.value_label(key.name, defaults[key.name]),
+                "is_default": getattr(self, key.name) == defaults[key.name],
+                "note": self.notes.get(key.name, ""),
+            }
+            for key in POLICY_KEYS
+        ]
+
     def policy_document(self) -> dict[str, Any]:
         """The contract's `policy` object: the keys that differ from the
         contract's defaults, plus drug_overrides when there are any."""
@@ -555,3 +569,53 @@ class DrugOverride(models.Model):
         raw = raw.strip()
         looks_like_hcpcs = len(raw) == 5 and raw[0].isalpha() and raw[1:].isdigit()
         return raw.upper() if looks_like_hcpcs else raw.lower()
+
+
+class Rederivation(models.Model):
+    """One background run that re-derives the open encounters a newly published
+    version governs (payers.tasks.rederive_encounters); its counters are the
+    progress the admin watches."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    version = models.ForeignKey(
+        PolicyVersion, on_delete=models.CASCADE, related_name="rederivations"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    task_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    finalised_untouched = models.PositiveIntegerField(
+        default=0, help_text="Finalised encounters in range, left alone."
+    )
+    problems = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Re-derivation for {self.version} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.status == self.Status.DONE else 0
+        return round(100 * (self.done + self.failed) / self.total)

@@ -5,4 +5,12 @@ from payers import views
 app_name = "payers"
 urlpatterns = [
     path("", views.payer_list, name="list"),
+    path("<int:pk>/", views.payer_detail, name="detail"),
+    path("<int:pk>/drafts/", views.start_draft, name="start_draft"),
+    path("versions/<int:pk>/", views.version_detail, name="version"),
+    path("versions/<int:pk>/overrides/", views.override_search, name="overrides"),
+    path("versions/<int:pk>/overrides/set/", views.set_override, name="set_override"),
+    path("versions/<int:pk>/try/", views.try_it, name="try_it"),
+    path("versions/<int:pk>/publish/", views.publish, name="publish"),
+    path("versions/<int:pk>/discard/", views.discard_draft, name="discard"),
 ]

@@ -1,11 +1,435 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""The admin's payer pages: versions on a time line, draft editing with every
+key explained, drug overrides over the formulary, try-it and publishing."""
 
+from datetime import date, timedelta
+from itertools import chain
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from coding.models import Drug, DrugCategory
+from encounters.models import Encounter
 from encounters.roles import Role, role_required
+from payers.comparison import Comparison, compare
+from payers.forms import DrugOverrideForm, PolicyVersionForm, PublishForm, TryItForm
+from payers.models import DrugOverride, Payer, PolicyVersion, Rederivation
+from payers.services import PolicyConflict, publication_plan, publish_policy_version
+
+OVERRIDE_SEARCH_LIMIT = 25
+RECENT_ENCOUNTERS = 20
 
 
 @require_GET
 @role_required(Role.ADMIN)
 def payer_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "payers/payer_list.html", {})
+    today = timezone.localdate()
+    payers = Payer.objects.prefetch_related("policy_versions")
+    rows = [
+        {
+            "payer": payer,
+            "in_force": next(
+                (
+                    v
+                    for v in payer.policy_versions.all()
+                    if v.status == PolicyVersion.Status.PUBLISHED and v.covers(today)
+                ),
+                None,
+            ),
+            "drafts": sum(v.is_draft for v in payer.policy_versions.all()),
+        }
+        for payer in payers
+    ]
+    return render(request, "payers/payer_list.html", {"rows": rows, "today": today})
+
+
+def _timeline(versions: list[PolicyVersion], today: date) -> dict[str, Any]:
+    """Bars for an SVG time line (attributes, not inline styles: CSP). Open
+    ends run a year past today."""
+    if not versions:
+        return {"bars": [], "ticks": []}
+    start = min(v.effective_from for v in versions).replace(month=1, day=1)
+    horizon = today + timedelta(days=365)
+    end = max([horizon, *(v.effective_to for v in versions if v.effective_to)])
+    span = (end - start).days or 1
+    width = 1000
+
+    def x(day: date) -> int:
+        return round(width * (day - start).days / span)
+
+    lanes = {
+        PolicyVersion.Status.PUBLISHED: 0,
+        PolicyVersion.Status.DRAFT: 1,
+        PolicyVersion.Status.RETIRED: 2,
+    }
+    bars = [
+        {
+            "version": v,
+            "x": x(v.effective_from),
+            "width": max(4, x(v.effective_to or end) - x(v.effective_from)),
+            "y": 24 + 34 * lanes[PolicyVersion.Status(v.status)],
+        }
+        for v in versions
+    ]
+    ticks = [
+        {"x": x(date(year, 1, 1)), "label": year}
+        for year in range(start.year, end.year + 1)
+    ]
+    return {"bars": bars, "ticks": ticks, "today_x": x(today), "width": width}
+
+
+def _history(payer: Payer) -> list[dict[str, Any]]:
+    """Who changed what and when, for the payer, its versions and overrides,
+    newest first (django-simple-history)."""
+    records = chain(
+        payer.history.all(),
+        PolicyVersion.history.filter(payer_id=payer.pk),
+        DrugOverride.history.filter(version_id__in=payer.policy_versions.values("pk")),
+    )
+    entries = []
+    for record in sorted(records, key=lambda r: r.history_date, reverse=True)[:60]:
+        previous = record.prev_record
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            changes = [
+                f"{change.field}: {change.old} → {change.new}"
+                for change in delta.changes
+            ]
+        entries.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "what": _history_subject(record),
+                "action": {"+": "created", "~": "changed", "-": "deleted"}[
+                    record.history_type
+                ],
+                "changes": changes,
+                "reason": record.history_change_reason or "",
+            }
+        )
+    return entries
+
+
+def _history_subject(record: Any) -> str:
+    instance = record.instance
+    if isinstance(instance, DrugOverride):
+        return f"Drug override {instance.key}"
+    return str(instance)
+
+
+@require_GET
+@role_required(Role.ADMIN)
+@vary_on_headers("HX-Request")
+def payer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    payer = get_object_or_404(Payer, pk=pk)
+    today = timezone.localdate()
+    runs = list(
+        Rederivation.objects.filter(version__payer=payer).select_related(
+            "version", "requested_by"
+        )[:5]
+    )
+    progress = {
+        "payer": payer,
+        "runs": runs,
+        "polling": any(run.is_active for run in runs),
+    }
+    if request.htmx:
+        return render(request, "payers/payer_detail.html#rederivations", progress)
+    versions = list(
+        payer.policy_versions.select_related("author", "published_by", "payer")
+    )
+    in_force = PolicyVersion.objects.in_force(payer, today)
+    context = {
+        "payer": payer,
+        "versions": versions,
+        "in_force": in_force,
+        "timeline": _timeline(versions, today),
+        "history": _history(payer),
+        **progress,
+    }
+    return render(request, "payers/payer_detail.html", context)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def start_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a draft from a published version (editing never changes a
+    published one), or from the contract defaults when the payer has none."""
+    payer = get_object_or_404(Payer, pk=pk)
+    source_pk = request.POST.get("from")
+    with transaction.atomic():
+        Payer.objects.select_for_update().get(pk=payer.pk)
+        if source_pk:
+            source = get_object_or_404(payer.policy_versions, pk=source_pk)
+            start = max(source.effective_from, timezone.localdate())
+            draft = source.start_draft(by=request.user, effective_from=start)
+        else:
+            draft = PolicyVersion.objects.create(
+                payer=payer,
+                number=payer.policy_versions.next_number(),
+                effective_from=timezone.localdate(),
+                author=request.user,
+            )
+    messages.success(request, f"Started {draft}. Nothing changes until you publish.")
+    return redirect("payers:version", pk=draft.pk)
+
+
+def _version(pk: int) -> PolicyVersion:
+    return get_object_or_404(
+        PolicyVersion.objects.select_related("payer", "author", "published_by"), pk=pk
+    )
+
+
+def _recent_encounters(version: PolicyVersion) -> list[Encounter]:
+    return list(
+        Encounter.objects.filter(payer=version.payer)
+        .select_related("patient")
+        .order_by("-date", "-pk")[:RECENT_ENCOUNTERS]
+    )
+
+
+def _version_context(
+    request: HttpRequest, version: PolicyVersion, **extra: Any
+) -> dict[str, Any]:
+    predecessor, refusal = publication_plan(version)
+    encounters = _recent_encounters(version)
+    context = {
+        "version": version,
+        "payer": version.payer,
+        "overrides": list(version.drug_overrides.all()),
+        "predecessor": predecessor,
+        "refusal": refusal,
+        "try_form": TryItForm(encounter_choices=_encounter_choices(encounters)),
+        "publish_form": PublishForm(),
+        "override_rows": _override_rows(version, ""),
+        "query": "",
+        "category_choices": DrugCategory.choices,
+    }
+    if version.is_draft:
+        context["form"] = PolicyVersionForm(instance=version)
+    context.update(extra)
+    return context
+
+
+def _encounter_choices(encounters: list[Encounter]) -> list[tuple[str, str]]:
+    return [
+        (
+            str(e.pk),
+            f"{e.date:%Y-%m-%d} · {e.visit_number} · {e.patient.name} · "
+            f"{e.get_status_display()}",
+        )
+        for e in encounters
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A version's choices; for a draft, the form that edits them."""
+    version = _version(pk)
+    if request.method == "GET":
+        return render(
+            request, "payers/version_detail.html", _version_context(request, version)
+        )
+    if not version.is_draft:
+        return HttpResponse(
+            f"{version} is published and never changes; start a new draft.",
+            status=409,
+            content_type="text/plain",
+        )
+    form = PolicyVersionForm(request.POST, instance=version)
+    if not form.is_valid():
+        return render(
+            request,
+            "payers/version_detail.html",
+            _version_context(request, version, form=form),
+            status=422,
+        )
+    form.save()
+    messages.success(request, f"Saved {version}.")
+    return redirect("payers:version", pk=version.pk)
+
+
+def _override_rows(version: PolicyVersion, query: str) -> list[dict[str, Any]]:
+    """Formulary drugs matching `query`, each with this version's override."""
+    drugs = Drug.objects.order_by("hcpcs")
+    if query:
+        drugs = drugs.filter(
+            Q(hcpcs__icontains=query)
+            | Q(short_descriptor__icontains=query)
+            | Q(long_descriptor__icontains=query)
+            | Q(label__icontains=query)
+        )
+    drugs = list(drugs[:OVERRIDE_SEARCH_LIMIT])
+    overrides = {
+        o.key: o
+        for o in version.drug_overrides.filter(key__in=[d.hcpcs for d in drugs])
+    }
+    return [{"drug": d, "override": overrides.get(d.hcpcs)} for d in drugs]
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def override_search(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(pk)
+    query = request.GET.get("q", "").strip()[:80]
+    return render(
+        request,
+        "payers/version_detail.html#override-results",
+        {
+            "version": version,
+            "override_rows": _override_rows(version, query),
+            "query": query,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def set_override(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set, change or remove (nothing chosen) one drug's override on a draft,
+    answering with the draft's override list."""
+    version = _version(pk)
+    if not version.is_draft:
+        return HttpResponse(
+            f"{version} is published and never changes; start a new draft.",
+            status=409,
+            content_type="text/plain",
+        )
+    form = DrugOverrideForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(e)}"
+            for name, e in form.errors.items()
+        )
+        return HttpResponse(
+            f"Override not saved. {errors}", status=422, content_type="text/plain"
+        )
+    data = form.cleaned_data
+    with transaction.atomic():
+        existing = version.drug_overrides.filter(key=data["key"]).first()
+        if not data["category"] and not data["force_push"]:
+            if existing is not None:
+                existing.delete()
+        else:
+            override = existing or DrugOverride(version=version, key=data["key"])
+            override.category = data["category"]
+            override.force_push = data["force_push"]
+            override.note = data["note"]
+            override.save()
+    return render(
+        request,
+        "payers/version_detail.html#overrides",
+        {
+            "version": version,
+            "overrides": list(version.drug_overrides.all()),
+            "category_choices": DrugCategory.choices,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def try_it(request: HttpRequest, pk: int) -> HttpResponse:
+    """Derive the chosen encounters (or the pasted document) under the version
+    in force and under this draft, side by side."""
+    from coding.documents import encounter_document
+
+    version = _version(pk)
+    encounters = {str(e.pk): e for e in _recent_encounters(version)}
+    form = TryItForm(
+        request.POST,
+        encounter_choices=_encounter_choices(list(encounters.values())),
+    )
+    if not form.is_valid():
+        return render(
+            request,
+            "payers/version_detail.html#try-it",
+            {"version": version, "try_form": form},
+            status=422,
+        )
+    comparisons: list[Comparison] = []
+    if form.cleaned_data["document"] is not None:
+        comparisons.append(
+            compare(
+                form.cleaned_data["document"], title="Pasted document", draft=version
+            )
+        )
+    for key in form.cleaned_data["encounters"]:
+        encounter = encounters[key]
+        comparisons.append(
+            compare(encounter_document(encounter), title=str(encounter), draft=version)
+        )
+    return render(
+        request,
+        "payers/version_detail.html#try-it",
+        {"version": version, "try_form": form, "comparisons": comparisons},
+    )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+@vary_on_headers("HX-Request")
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(pk)
+    form = PublishForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            publish_policy_version(
+                version, by=request.user, note=form.cleaned_data["note"]
+            )
+        except PolicyConflict as conflict:
+            form.add_error(None, str(conflict))
+            status = 409
+        else:
+            messages.success(
+                request,
+                f"Published {version.payer.name} v{version.number}. Its open "
+                "encounters are being re-derived below.",
+            )
+            destination = reverse("payers:detail", kwargs={"pk": version.payer_id})
+            if request.htmx:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = destination
+                return response
+            return redirect(destination)
+    version.refresh_from_db()
+    if request.htmx:
+        return render(
+            request,
+            "payers/version_detail.html#publish",
+            _version_context(request, version, publish_form=form),
+            status=status,
+        )
+    return render(
+        request,
+        "payers/version_detail.html",
+        _version_context(request, version, publish_form=form),
+        status=status,
+    )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def discard_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(pk)
+    if not version.is_draft:
+        return HttpResponse(
+            f"{version} is published and is kept for good.",
+            status=409,
+            content_type="text/plain",
+        )
+    payer_pk = version.payer_id
+    label = str(version)
+    version.delete()
+    messages.success(request, f"Discarded {label}.")
+    return redirect("payers:detail", pk=payer_pk)

@@ -14,9 +14,19 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from encounters.roles import Role
+from payers.demo import seed_payers
 from tests.conftest import client_for, make_user
 
 LOGIN = "login"  # redirected to the login page
+
+
+def demo_payer() -> int:
+    return seed_payers()["Prairie Health Plan"].pk
+
+
+def demo_draft() -> int:
+    payer = seed_payers()["Prairie Health Plan"]
+    return payer.policy_versions.get(number=1).start_draft(by=None).pk
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,25 @@ MATRIX: dict[str, Row] = {
     "coding:worklist": Row(LOGIN, 403, 200, 403),
     "coding:reference": Row(LOGIN, 403, 200, 200),
     "payers:list": Row(LOGIN, 403, 403, 200),
+    # Payers: only admins see or change policies; an empty POST is a 422.
+    "payers:detail": Row(LOGIN, 403, 403, 200, kwargs={"pk": demo_payer}),
+    "payers:start_draft": Row(
+        LOGIN, 403, 403, 302, method="post", kwargs={"pk": demo_payer}
+    ),
+    "payers:version": Row(LOGIN, 403, 403, 200, kwargs={"pk": demo_draft}),
+    "payers:overrides": Row(LOGIN, 403, 403, 200, kwargs={"pk": demo_draft}),
+    "payers:set_override": Row(
+        LOGIN, 403, 403, 422, method="post", kwargs={"pk": demo_draft}
+    ),
+    "payers:try_it": Row(
+        LOGIN, 403, 403, 422, method="post", kwargs={"pk": demo_draft}
+    ),
+    "payers:publish": Row(
+        LOGIN, 403, 403, 422, method="post", kwargs={"pk": demo_draft}
+    ),
+    "payers:discard": Row(
+        LOGIN, 403, 403, 302, method="post", kwargs={"pk": demo_draft}
+    ),
 }
 
 
@@ -94,7 +123,9 @@ def clients(db: None) -> dict[str, Client]:
 def test_permission_matrix(clients: dict[str, Client], who: str, name: str) -> None:
     row = MATRIX[name]
     expected = getattr(row, who)
-    url = reverse(name, kwargs=row.kwargs)
+    # A callable argument makes its object in this test's database.
+    kwargs = {k: v() if callable(v) else v for k, v in row.kwargs.items()}
+    url = reverse(name, kwargs=kwargs)
     response = getattr(clients[who], row.method)(url)
     if expected == LOGIN:
         assert response.status_code == 302

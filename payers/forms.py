@@ -1,0 +1,134 @@
+import json
+from typing import Any
+
+from django import forms
+
+from coding.models import DrugCategory
+from payers.models import POLICY_KEYS, DrugOverride, PolicyVersion
+
+YES_NO = [(True, "Yes"), (False, "No")]
+
+
+class PolicyVersionForm(forms.ModelForm):
+    """A draft's dates and every policy key, each explained in plain words with
+    its rule, and an optional note per key saying why this payer chose it."""
+
+    class Meta:
+        model = PolicyVersion
+        fields = ["effective_from", "effective_to", *(k.name for k in POLICY_KEYS)]
+        widgets = {
+            "effective_from": forms.DateInput(attrs={"type": "date"}),
+            "effective_to": forms.DateInput(attrs={"type": "date"}),
+            "waste_modifiers": forms.Select(choices=YES_NO),
+            "ndc_required": forms.Select(choices=YES_NO),
+            "allow_99211_with_admin": forms.Select(choices=YES_NO),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        defaults = PolicyVersion.default_values()
+        for key in POLICY_KEYS:
+            field = self.fields[key.name]
+            field.label = key.label
+            shown = PolicyVersion.value_label(key.name, defaults[key.name])
+            field.help_text = f"{key.meaning} Rule {key.rules}. Default: {shown}."
+            self.fields[f"note_{key.name}"] = forms.CharField(
+                label=f"Why ({key.label.lower()})",
+                required=False,
+                max_length=500,
+                initial=self.instance.notes.get(key.name, ""),
+                help_text="Public source and rule, when this payer differs.",
+            )
+
+    def key_rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
+        """(policy key, its field, its note field), in contract order."""
+        return [(key, self[key.name], self[f"note_{key.name}"]) for key in POLICY_KEYS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("effective_from"), cleaned.get("effective_to")
+        if start and end and end < start:
+            self.add_error("effective_to", "The last day cannot be before the first.")
+        return cleaned
+
+    def save(self, commit: bool = True) -> PolicyVersion:
+        version = super().save(commit=False)
+        version.notes = {
+            key.name: note
+            for key in POLICY_KEYS
+            if (note := self.cleaned_data[f"note_{key.name}"].strip())
+        }
+        if commit:
+            version.save()
+        return version
+
+
+class DrugOverrideForm(forms.Form):
+    """Set, change or (with nothing chosen) remove one drug's override."""
+
+    key = forms.CharField(label="HCPCS code or drug name", max_length=120, strip=True)
+    category = forms.ChoiceField(
+        label="Category",
+        choices=[("", "As the formulary says"), *DrugCategory.choices],
+        required=False,
+    )
+    force_push = forms.BooleanField(label="Always the push code", required=False)
+    note = forms.CharField(label="Why", max_length=300, required=False)
+
+    def clean_key(self) -> str:
+        return DrugOverride.normalise_key(self.cleaned_data["key"])
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(
+        label="Publication note",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What this version changes and why; kept with the version.",
+        max_length=2000,
+    )
+
+
+class TryItForm(forms.Form):
+    """Either recent encounters of the payer, or a pasted contract document."""
+
+    encounters = forms.MultipleChoiceField(
+        label="Recent encounters",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    document = forms.CharField(
+        label="Or paste a contract document (JSON)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "class": "font-monospace"}),
+    )
+
+    def __init__(self, *args: Any, encounter_choices: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["encounters"].choices = encounter_choices
+
+    def clean_document(self) -> dict[str, Any] | None:
+        raw = self.cleaned_data["document"].strip()
+        if not raw:
+            return None
+        try:
+            document = json.loads(raw)
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(
+                f"This is not JSON: {error.msg} at line {error.lineno}, "
+                f"column {error.colno}."
+            ) from None
+        if not isinstance(document, dict):
+            raise forms.ValidationError("Paste one encounter document: a JSON object.")
+        return document
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if (
+            not self.errors
+            and not cleaned.get("encounters")
+            and not cleaned.get("document")
+        ):
+            raise forms.ValidationError(
+                "Choose at least one encounter or paste a document."
+            )
+        return cleaned
