@@ -20,6 +20,14 @@ class Refusal(ValidationError):
     version, ...). Views answer it with a 4xx and the message, nothing saved."""
 
 
+class AlreadyDone(Refusal):
+    """A repeated action that changes nothing (a second Stop): a no-op to report."""
+
+
+class StaleVersion(Refusal):
+    """The write carried an older version than the record has now."""
+
+
 class Location(models.Model):
     class Setting(models.TextChoices):
         # The contract's `setting`: which claim and which hierarchy apply.
@@ -188,10 +196,6 @@ class Encounter(models.Model):
             raise Refusal("Mark the encounter documented before sending it to coding.")
         self.status = self.Status.READY_FOR_CODING
         self.save(update_fields=["status"])
-
-
-class StaleVersion(Refusal):
-    pass
 
 
 class IVSite(models.Model):
@@ -422,15 +426,19 @@ class Administration(models.Model):
 
     def start(self, *, at: datetime, by: Any, key: uuid.UUID) -> "AdministrationEvent":
         if self.started_at is not None:
-            raise Refusal(f"{self.drug_name} was already started.")
+            raise AlreadyDone(f"{self.drug_name} was already started.")
         return self._append(AdministrationEvent.Kind.STARTED, at=at, by=by, key=key)
 
     def pause(self, *, at: datetime, by: Any, key: uuid.UUID) -> "AdministrationEvent":
+        if self.state == self.State.PAUSED:
+            raise AlreadyDone(f"{self.drug_name} is already paused.")
         if self.state != self.State.RUNNING:
             raise Refusal(f"{self.drug_name} is not running, so it cannot be paused.")
         return self._append(AdministrationEvent.Kind.PAUSED, at=at, by=by, key=key)
 
     def resume(self, *, at: datetime, by: Any, key: uuid.UUID) -> "AdministrationEvent":
+        if self.state == self.State.RUNNING:
+            raise AlreadyDone(f"{self.drug_name} is already running.")
         if self.state != self.State.PAUSED:
             raise Refusal(f"{self.drug_name} is not paused.")
         return self._append(AdministrationEvent.Kind.RESUMED, at=at, by=by, key=key)
@@ -524,10 +532,6 @@ class Administration(models.Model):
     def replay(self) -> Run:
         """The run recomputed from the whole log (what the cache must equal)."""
         return replay(self.events.all())
-
-
-class AlreadyDone(Refusal):
-    """A repeated action that changes nothing (a second Stop): a no-op to report."""
 
 
 class AdministrationEventQuerySet(models.QuerySet["AdministrationEvent"]):
