@@ -1,0 +1,60 @@
+"""Doses, billing units and the conversions between them (R78)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+# Each unit the contract accepts, as (dimension, factor to the dimension's base).
+UNITS: dict[str, tuple[str, Decimal]] = {
+    "g": ("mass", Decimal(1_000_000)),
+    "mg": ("mass", Decimal(1_000)),
+    "mcg": ("mass", Decimal(1)),
+    "units": ("units", Decimal(1)),
+    "ml": ("volume", Decimal(1)),
+    "meq": ("meq", Decimal(1)),
+}
+# How a unit is written back in explanations.
+DISPLAY = {
+    "g": "g",
+    "mg": "mg",
+    "mcg": "mcg",
+    "units": "units",
+    "ml": "mL",
+    "meq": "mEq",
+}
+ALIASES = {"unit": "units", "u": "units", "ug": "mcg", "µg": "mcg", "cc": "ml"}
+
+
+def unit_key(text: str) -> str | None:
+    """The canonical key of a unit as written, or None when it is not one we know."""
+    key = text.strip().lower()
+    key = ALIASES.get(key, key)
+    return key if key in UNITS else None
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    value: Decimal
+    unit: str  # a key of UNITS
+
+    def in_unit(self, unit: str) -> Decimal | None:
+        """This amount expressed in `unit`, or None when the dimensions differ."""
+        mine, factor = UNITS[self.unit]
+        theirs, their_factor = UNITS[unit]
+        if mine != theirs:
+            return None
+        if factor == their_factor:
+            return self.value
+        return self.value * factor / their_factor
+
+    def __str__(self) -> str:
+        return f"{plain(self.value)} {DISPLAY[self.unit]}"
+
+
+def convertible(a: str, b: str) -> bool:
+    return UNITS[a][0] == UNITS[b][0]
+
+
+def plain(value: Decimal) -> str:
+    """A decimal written the way a nurse writes it: 170, 0.5, 12.25."""
+    text = format(value.normalize(), "f")
+    return text

@@ -1,0 +1,338 @@
+"""From administrations to services: what each one is for coding purposes.
+
+Order of operations, steps 2-3 (section N): drop what is never coded (oral,
+KVO), apply the missing-stop policy, choose the family (R1-R12) and whether an
+IV administration is a push or an infusion (R13-R17), and join what is one
+infusate: drugs in one bag (R54), a paused bag (R38), one dose split across
+syringes (R18).
+"""
+
+from dataclasses import dataclass
+from coding.engine.document import Administration, Encounter
+from coding.engine.result import Finding, info, warning
+from coding.engine.timeline import Interval, minutes, total, union
+
+CHEMO = "chemotherapy"
+THERAPEUTIC = "therapeutic"
+HYDRATION = "hydration"
+FAMILY_RANK = {CHEMO: 0, THERAPEUTIC: 1, HYDRATION: 2}
+FAMILY_WORDS = {
+    CHEMO: "chemotherapy",
+    THERAPEUTIC: "therapeutic",
+    HYDRATION: "hydration",
+}
+
+INFUSION = "infusion"
+PUSH = "push"
+IV_METHODS = frozenset({"infusion", "push"})
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """One administration service: an IV run, or a stand-alone administration."""
+
+    kind: str  # infusion | push | hydration | a non-IV method of the contract
+    family: str  # chemotherapy | therapeutic | hydration
+    category: str  # the drug category after policy (for injections: R5-R8)
+    admins: tuple[str, ...]
+    site: str | None
+    visit: str
+    intervals: tuple[Interval, ...]  # drip time; empty for a push with no stop
+    start: int
+    minutes: int
+    drugs: frozenset[str]  # identity of the infusate: HCPCS or lower-case name
+    names: str
+    primary_reason: bool
+    discontinued: bool
+    lesions: int
+    pump: str
+
+    def sort_key(self) -> tuple[int, str]:
+        return (self.start, self.admins[0])
+
+
+def drug_key(admin: Administration) -> str:
+    if admin.drug is None:
+        return admin.method
+    return admin.drug.hcpcs or admin.drug.name.lower()
+
+
+def category_of(admin: Administration, encounter: Encounter) -> str:
+    assert admin.drug is not None
+    override = encounter.policy.override_for(admin.drug.hcpcs, admin.drug.name)
+    if override is not None and override.category is not None:
+        return override.category  # R8: the payer's drug list decides
+    return admin.drug.category
+
+
+def iv_family(category: str, encounter: Encounter) -> str:
+    """The code family of an IV administration of a drug of this category."""
+    if category in (CHEMO, "hormonal_antineoplastic"):
+        return CHEMO  # R2
+    if category == "biologic":
+        # R6-R7: monoclonal antibodies and other biologic response modifiers are
+        # complex administration unless the payer says otherwise.
+        return CHEMO if encounter.policy.biologic_infusion == CHEMO else THERAPEUTIC
+    return category  # therapeutic (R3-R4) or hydration (R9)
+
+
+def forced_push(admin: Administration, encounter: Encounter) -> bool:
+    if admin.drug is None:
+        return False
+    override = encounter.policy.override_for(admin.drug.hcpcs, admin.drug.name)
+    return override is not None and override.force_push  # R17
+
+
+def classify(encounter: Encounter) -> tuple[list[Service], list[Finding]]:
+    findings: list[Finding] = []
+    policy = encounter.policy
+    iv_groups: dict[tuple[str, ...], list[tuple[Administration, int | None]]] = {}
+    other: dict[tuple[str, ...], list[Administration]] = {}
+    for admin in encounter.administrations:
+        if admin.method == "oral":
+            findings.append(  # R65
+                info(
+                    "admin.oral",
+                    f"{_name(admin)} by mouth is not a drug-administration service (R65).",
+                    (admin.id,),
+                )
+            )
+            continue
+        if admin.kvo:
+            findings.append(  # R59
+                info(
+                    "admin.kvo",
+                    f"{_name(admin)} ran only to keep the vein open: never coded (R59).",
+                    (admin.id,),
+                )
+            )
+            continue
+        if admin.method not in IV_METHODS:
+            key = (admin.visit, admin.method, drug_key(admin), str(admin.start))
+            other.setdefault(key, []).append(admin)  # R18: a split dose is one
+            continue
+        stop = admin.stop
+        if admin.method == INFUSION and stop is None:
+            stop, keep = _missing_stop(admin, encounter, findings)
+            if not keep:
+                continue
+        if admin.bag is not None:
+            key = ("bag", admin.visit, admin.site or "", admin.bag)  # R54
+        else:
+            key = ("one", admin.visit, drug_key(admin), admin.method, str(admin.start))
+        iv_groups.setdefault(key, []).append((admin, stop))
+
+    services: list[Service] = []
+    for members in iv_groups.values():
+        service = _iv_service(members, encounter, findings)
+        if service is not None:
+            services.append(service)
+    if policy.repeat_infusion == "sum":
+        services = _sum_repeats(services)
+    for admins in other.values():
+        services.append(_other_service(admins, encounter))
+    services.sort(key=Service.sort_key)
+    for service in services:
+        if service.discontinued:
+            findings.append(
+                info(
+                    "admin.discontinued",
+                    f"{service.names} was stopped early and is coded by the "
+                    f"{service.minutes} minutes actually given (R38).",
+                    service.admins,
+                )
+            )
+    return services, findings
+
+
+def _name(admin: Administration) -> str:
+    return admin.drug.name if admin.drug else admin.method.replace("_", " ")
+
+
+def _missing_stop(
+    admin: Administration, encounter: Encounter, findings: list[Finding]
+) -> tuple[int | None, bool]:
+    """R93-R94: an infusion whose stop was not documented."""
+    assert admin.drug is not None and admin.start is not None
+    policy = encounter.policy.missing_stop
+    started = encounter.clock.show(admin.start)
+    name = admin.drug.name
+    if category_of(admin, encounter) == HYDRATION:
+        findings.append(  # R94
+            warning(
+                "time.missing_stop",
+                f"{name} started {started} has no stop time: hydration cannot be "
+                "shown to reach 31 minutes and is not coded (R94).",
+                (admin.id,),
+            )
+        )
+        return None, False
+    if policy == "not_billable":
+        findings.append(
+            warning(
+                "time.missing_stop",
+                f"{name} started {started} has no stop time and this payer does not "
+                "pay an infusion without one: not coded (R93).",
+                (admin.id,),
+            )
+        )
+        return None, False
+    if policy == "derive" and admin.rate_ml_per_hour and admin.volume_ml:
+        run = int(admin.volume_ml * 60 / admin.rate_ml_per_hour)
+        stop = admin.start + run * 60
+        findings.append(
+            warning(
+                "time.missing_stop",
+                f"{name} started {started} has no stop time: {admin.volume_ml} mL at "
+                f"{admin.rate_ml_per_hour} mL/h gives {run} minutes, to "
+                f"{encounter.clock.show(stop)} (R93).",
+                (admin.id,),
+            )
+        )
+        return stop, True
+    findings.append(
+        warning(
+            "time.missing_stop",
+            f"{name} started {started} has no stop time: coded as a push, the only "
+            "service the record supports (R93). Document the stop to code the infusion.",
+            (admin.id,),
+        )
+    )
+    return None, True
+
+
+def _iv_service(
+    members: list[tuple[Administration, int | None]],
+    encounter: Encounter,
+    findings: list[Finding],
+) -> Service | None:
+    admins = [admin for admin, _ in members]
+    families = [iv_family(category_of(a, encounter), encounter) for a in admins]
+    # R9, R54: a bag is as complex as the most complex drug in it.
+    family = min(families, key=FAMILY_RANK.__getitem__)
+    intervals = union(
+        [
+            (a.start, stop)
+            for a, stop in members
+            if a.start is not None and stop is not None
+        ]
+    )
+    drip = minutes(total(intervals))
+    start = min(a.start for a in admins if a.start is not None)
+    has_stop = bool(intervals) or any(stop is not None for _, stop in members)
+    names = " + ".join(dict.fromkeys(_name(a) for a in admins))
+    ids = tuple(a.id for a in admins)
+    if family == HYDRATION:
+        kind = HYDRATION
+    elif any(forced_push(a, encounter) for a in admins):
+        kind = PUSH  # R17
+        findings.append(
+            info(
+                "classification.force_push",
+                f"{names} is coded as a push by this payer's drug list (R17).",
+                ids,
+            )
+        )
+    elif not has_stop:
+        kind = PUSH
+    elif drip <= 15:
+        kind = PUSH  # R13-R14: 15 minutes or less is a push
+    elif all(a.method == PUSH and a.continuous_presence for a in admins):
+        kind = PUSH  # R15: a slow push by hand stays a push
+    else:
+        kind = INFUSION  # R14, R15: 16 minutes or more without continuous presence
+        if any(a.method == PUSH for a in admins):
+            findings.append(
+                info(
+                    "classification.push_as_infusion",
+                    f"{names} was documented as a push but ran {drip} minutes with no "
+                    "continuous presence documented: coded as an infusion (R15).",
+                    ids,
+                )
+            )
+    return Service(
+        kind=kind,
+        family=family,
+        category=family,
+        admins=ids,
+        site=admins[0].site,
+        visit=admins[0].visit,
+        intervals=tuple(intervals),
+        start=start,
+        minutes=drip,
+        drugs=frozenset(drug_key(a) for a in admins),
+        names=names,
+        primary_reason=any(a.primary_reason for a in admins),
+        discontinued=any(a.discontinued for a in admins),
+        lesions=0,
+        pump="portable",
+    )
+
+
+def _sum_repeats(services: list[Service]) -> list[Service]:
+    """R37 (b): later bags of the same drug add their minutes to the first."""
+    out: list[Service] = []
+    by_drug: dict[tuple[str, frozenset[str]], int] = {}
+    for service in sorted(services, key=Service.sort_key):
+        key = (service.visit, service.drugs)
+        if service.kind != INFUSION or key not in by_drug:
+            if service.kind == INFUSION:
+                by_drug[key] = len(out)
+            out.append(service)
+            continue
+        first = out[by_drug[key]]
+        intervals = tuple(union([*first.intervals, *service.intervals]))
+        out[by_drug[key]] = Service(
+            kind=INFUSION,
+            family=first.family,
+            category=first.category,
+            admins=first.admins + service.admins,
+            site=first.site,
+            visit=first.visit,
+            intervals=intervals,
+            start=first.start,
+            minutes=minutes(total(list(intervals))),
+            drugs=first.drugs,
+            names=first.names,
+            primary_reason=first.primary_reason or service.primary_reason,
+            discontinued=first.discontinued or service.discontinued,
+            lesions=0,
+            pump="portable",
+        )
+    return out
+
+
+def _other_service(admins: list[Administration], encounter: Encounter) -> Service:
+    first = admins[0]
+    category = category_of(first, encounter) if first.drug is not None else THERAPEUTIC
+    if category == "biologic" and first.method in ("sc_injection", "im_injection"):
+        # R6-R8: 96372 or 96401 for a biologic injection is the payer's choice.
+        category = (
+            CHEMO if encounter.policy.biologic_injection == CHEMO else THERAPEUTIC
+        )
+    family = iv_family(category, encounter) if first.drug is not None else THERAPEUTIC
+    intervals = union(
+        [
+            (a.start, a.stop)
+            for a in admins
+            if a.start is not None and a.stop is not None
+        ]
+    )
+    starts = [a.start for a in admins if a.start is not None]
+    return Service(
+        kind=first.method,
+        family=family,
+        category=category,
+        admins=tuple(a.id for a in admins),
+        site=first.site,
+        visit=first.visit,
+        intervals=tuple(intervals),
+        start=min(starts) if starts else 0,
+        minutes=minutes(total(intervals)),
+        drugs=frozenset(drug_key(a) for a in admins),
+        names=" + ".join(dict.fromkeys(_name(a) for a in admins)),
+        primary_reason=any(a.primary_reason for a in admins),
+        discontinued=any(a.discontinued for a in admins),
+        lesions=sum(a.lesions or 0 for a in admins),
+        pump=first.pump,
+    )

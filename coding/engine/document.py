@@ -1,0 +1,566 @@
+"""Parse and validate an encounter document of the coding contract.
+
+Every problem is collected with its path, never only the first; unknown keys are
+refused. What comes out is immutable and already normalised: times in seconds,
+amounts as Decimals in known units, the policy with its defaults.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from coding.engine import policy as policy_module
+from coding.engine.amounts import Amount, convertible, unit_key
+from coding.engine.policy import CATEGORIES, Policy
+from coding.engine.timeline import Clock
+
+Errors = list[tuple[str, str]]
+
+METHODS = (
+    "infusion",
+    "push",
+    "sc_injection",
+    "im_injection",
+    "sc_infusion",
+    "intra_arterial_push",
+    "intra_arterial_infusion",
+    "prolonged_pump",
+    "intralesional",
+    "intrathecal",
+    "ventricular_reservoir",
+    "intrapleural",
+    "intraperitoneal",
+    "on_body_injector",
+    "port_flush",
+    "pump_refill",
+    "oral",
+)
+NEEDS_SITE = frozenset({"infusion", "push", "prolonged_pump"})
+NO_DRUG = frozenset({"port_flush", "pump_refill"})
+EM_CODES = frozenset(
+    {"99202", "99203", "99204", "99205", "99211", "99212", "99213", "99214", "99215"}
+)
+ENCOUNTER_KEYS = frozenset(
+    {
+        "setting",
+        "timezone",
+        "date_of_service",
+        "payer",
+        "policy",
+        "continuation",
+        "sites",
+        "administrations",
+        "em",
+    }
+)
+SITE_KEYS = frozenset({"id", "label", "separate_access_reason"})
+ADMIN_KEYS = frozenset(
+    {
+        "id",
+        "method",
+        "site",
+        "visit",
+        "bag",
+        "drug",
+        "dose",
+        "wasted",
+        "start",
+        "stop",
+        "rate",
+        "volume_infused",
+        "kvo",
+        "continuous_presence",
+        "primary_reason",
+        "discontinued",
+        "lesions",
+        "pump",
+    }
+)
+DRUG_KEYS = frozenset(
+    {"name", "category", "hcpcs", "billing_unit", "ndc", "single_dose_container"}
+)
+EM_KEYS = frozenset({"code", "separately_identifiable"})
+RATE_UNITS = {"ml/h": Decimal(1), "ml/hr": Decimal(1), "ml/min": Decimal(60)}
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    id: str
+    label: str
+    separate_access_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Drug:
+    name: str
+    category: str
+    hcpcs: str | None
+    billing_unit: Amount | None
+    ndc: str | None  # 11 digits, 5-4-2
+    single_dose_container: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Administration:
+    id: str
+    method: str
+    site: str | None
+    visit: str
+    bag: str | None
+    drug: Drug | None
+    dose: Amount | None
+    wasted: Amount | None
+    start: int | None
+    stop: int | None
+    rate_ml_per_hour: Decimal | None
+    volume_ml: Decimal | None
+    kvo: bool
+    continuous_presence: bool
+    primary_reason: bool
+    discontinued: bool
+    lesions: int | None
+    pump: str
+
+
+@dataclass(frozen=True, slots=True)
+class Em:
+    code: str
+    separately_identifiable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Encounter:
+    setting: str
+    clock: Clock
+    date_of_service: date
+    payer: str | None
+    policy: Policy
+    continuation: bool
+    sites: dict[str, Site]
+    administrations: tuple[Administration, ...]
+    em: Em | None
+
+
+def parse(raw: Any) -> tuple[Encounter | None, Errors]:
+    errors: Errors = []
+    if not isinstance(raw, dict):
+        return None, [("", "the document must be a JSON object")]
+    _unknown(raw, ENCOUNTER_KEYS, "", errors)
+
+    setting = raw.get("setting")
+    if setting not in ("facility", "office"):
+        errors.append(("setting", "setting is required: facility or office"))
+
+    zone = ZoneInfo("UTC")
+    tz_name = raw.get("timezone", "UTC")
+    try:
+        if not isinstance(tz_name, str) or not tz_name:
+            raise ZoneInfoNotFoundError
+        zone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.append(("timezone", f"{tz_name!r} is not an IANA time zone"))
+
+    day: date | None = None
+    raw_day = raw.get("date_of_service")
+    if raw_day is not None:
+        try:
+            if not isinstance(raw_day, str) or len(raw_day) != 10:
+                raise ValueError
+            day = date.fromisoformat(raw_day)
+        except ValueError:
+            errors.append(("date_of_service", f"{raw_day!r} is not a date YYYY-MM-DD"))
+            raw_day = "invalid"
+
+    payer = raw.get("payer")
+    if payer is not None and not isinstance(payer, str):
+        errors.append(("payer", "payer must be text"))
+        payer = None
+    policy = policy_module.parse(raw.get("policy"), errors)
+    continuation = _flag(raw, "continuation", "", errors)
+
+    sites = _sites(raw.get("sites"), errors)
+    clock = Clock(zone, day)
+    administrations = _administrations(
+        raw.get("administrations"), sites, clock, raw_day is not None, errors
+    )
+    em = _em(raw.get("em"), errors)
+
+    if day is None and raw_day is None:
+        starts = [a.start for a in administrations if a.start is not None]
+        if starts:
+            day = clock.date_of(min(starts))
+        elif not errors:
+            errors.append(
+                ("date_of_service", "date_of_service is required when no time is given")
+            )
+    if errors or day is None or setting is None:
+        return None, errors
+    clock.day = day
+    return (
+        Encounter(
+            setting=setting,
+            clock=clock,
+            date_of_service=day,
+            payer=payer,
+            policy=policy,
+            continuation=continuation,
+            sites=sites,
+            administrations=administrations,
+            em=em,
+        ),
+        errors,
+    )
+
+
+def _unknown(
+    raw: dict[str, Any], known: frozenset[str], path: str, errors: Errors
+) -> None:
+    for key in raw:
+        if key not in known:
+            where = f"{path}.{key}" if path else str(key)
+            errors.append((where, f"unknown key {key!r}"))
+
+
+def _flag(raw: dict[str, Any], key: str, path: str, errors: Errors) -> bool:
+    value = raw.get(key)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        errors.append((f"{path}{key}", "must be true or false"))
+        return False
+    return value
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _sites(raw: Any, errors: Errors) -> dict[str, Site]:
+    sites: dict[str, Site] = {}
+    if raw is None:
+        return sites
+    if not isinstance(raw, list):
+        errors.append(("sites", "sites must be a list"))
+        return sites
+    for index, item in enumerate(raw):
+        path = f"sites[{index}]"
+        if not isinstance(item, dict):
+            errors.append((path, "a site must be an object"))
+            continue
+        _unknown(item, SITE_KEYS, path, errors)
+        site_id = item.get("id")
+        if not _text(site_id):
+            errors.append((f"{path}.id", "a site needs an id (text)"))
+            continue
+        if site_id in sites:
+            errors.append((f"{path}.id", f"site id {site_id!r} is used twice"))
+            continue
+        label = item.get("label", "")
+        if not isinstance(label, str):
+            errors.append((f"{path}.label", "label must be text"))
+            label = ""
+        reason = item.get("separate_access_reason")
+        if reason is not None and not isinstance(reason, str):
+            errors.append((f"{path}.separate_access_reason", "must be text"))
+            reason = None
+        sites[site_id] = Site(site_id, label or site_id, (reason or "").strip() or None)
+    return sites
+
+
+def _amount(raw: Any, path: str, errors: Errors, *, positive: bool) -> Amount | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        errors.append((path, "must be an object with amount and unit"))
+        return None
+    _unknown(raw, frozenset({"amount", "unit"}), path, errors)
+    value = _number(raw.get("amount"), f"{path}.amount", errors)
+    unit_text = raw.get("unit")
+    unit = unit_key(unit_text) if isinstance(unit_text, str) else None
+    if unit is None:
+        errors.append(
+            (f"{path}.unit", f"{unit_text!r} is not one of g, mg, mcg, units, mL, mEq")
+        )
+    if value is None or unit is None:
+        return None
+    if value < 0 or (positive and value == 0):
+        errors.append(
+            (
+                f"{path}.amount",
+                "must be above zero" if positive else "must not be negative",
+            )
+        )
+        return None
+    return Amount(value, unit)
+
+
+def _number(raw: Any, path: str, errors: Errors) -> Decimal | None:
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        errors.append((path, "must be a number"))
+        return None
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        errors.append((path, f"{raw!r} is not a number"))
+        return None
+    if not value.is_finite():
+        errors.append((path, "must be a finite number"))
+        return None
+    return value
+
+
+def _ndc(raw: Any, path: str, errors: Errors) -> str | None:
+    """Normalise an NDC to 11 digits in 5-4-2 (R84)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        errors.append((path, "an NDC is text"))
+        return None
+    text = raw.strip()
+    if text.isdigit() and len(text) == 11:
+        return text
+    parts = text.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        shapes = {(4, 4, 2), (5, 3, 2), (5, 4, 1), (5, 4, 2)}
+        if tuple(len(p) for p in parts) in shapes:
+            return parts[0].zfill(5) + parts[1].zfill(4) + parts[2].zfill(2)
+    errors.append((path, f"{raw!r} is not an NDC (11 digits, or 4-4-2, 5-3-2, 5-4-1)"))
+    return None
+
+
+def _drug(raw: Any, path: str, errors: Errors) -> Drug | None:
+    if not isinstance(raw, dict):
+        errors.append((path, "drug must be an object"))
+        return None
+    _unknown(raw, DRUG_KEYS, path, errors)
+    name = raw.get("name")
+    if not _text(name):
+        errors.append((f"{path}.name", "a drug needs a name"))
+        name = ""
+    category = raw.get("category")
+    if category not in CATEGORIES:
+        errors.append(
+            (
+                f"{path}.category",
+                f"category is required, one of: {', '.join(CATEGORIES)}",
+            )
+        )
+    hcpcs = raw.get("hcpcs")
+    if hcpcs is not None:
+        if not isinstance(hcpcs, str) or not (
+            len(hcpcs.strip()) == 5 and hcpcs.strip().isalnum()
+        ):
+            errors.append((f"{path}.hcpcs", f"{hcpcs!r} is not a HCPCS code"))
+            hcpcs = None
+        else:
+            hcpcs = hcpcs.strip().upper()
+    billing_unit = _amount(
+        raw.get("billing_unit"), f"{path}.billing_unit", errors, positive=True
+    )
+    ndc = _ndc(raw.get("ndc"), f"{path}.ndc", errors)
+    single = _flag(raw, "single_dose_container", f"{path}.", errors)
+    if category not in CATEGORIES:
+        return None
+    return Drug(name.strip(), category, hcpcs, billing_unit, ndc, single)
+
+
+def _administrations(
+    raw: Any, sites: dict[str, Site], clock: Clock, have_day: bool, errors: Errors
+) -> tuple[Administration, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        errors.append(("administrations", "administrations must be a list"))
+        return ()
+    out: list[Administration] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        path = f"administrations[{index}]"
+        if not isinstance(item, dict):
+            errors.append((path, "an administration must be an object"))
+            continue
+        before = len(errors)
+        _unknown(item, ADMIN_KEYS, path, errors)
+        admin_id = item.get("id")
+        if not _text(admin_id):
+            errors.append((f"{path}.id", "an administration needs an id (text)"))
+        elif admin_id in seen:
+            errors.append(
+                (f"{path}.id", f"administration id {admin_id!r} is used twice")
+            )
+        else:
+            seen.add(admin_id)
+        method = item.get("method")
+        if method not in METHODS:
+            errors.append(
+                (f"{path}.method", f"method is required, one of: {', '.join(METHODS)}")
+            )
+            method = None
+
+        site = item.get("site")
+        if site is not None and not (isinstance(site, str) and site in sites):
+            errors.append((f"{path}.site", f"{site!r} is not the id of a site"))
+            site = None
+        elif site is None and method in NEEDS_SITE:
+            errors.append((f"{path}.site", f"a {method} needs the site it ran through"))
+
+        visit = item.get("visit", "1")
+        if not _text(visit):
+            errors.append((f"{path}.visit", "visit must be text"))
+        bag = item.get("bag")
+        if bag is not None and not _text(bag):
+            errors.append((f"{path}.bag", "bag must be text"))
+
+        drug = None
+        if "drug" in item:
+            drug = _drug(item["drug"], f"{path}.drug", errors)
+        elif method is not None and method not in NO_DRUG:
+            errors.append((f"{path}.drug", f"a {method} needs a drug"))
+
+        dose = _amount(item.get("dose"), f"{path}.dose", errors, positive=True)
+        wasted = _amount(item.get("wasted"), f"{path}.wasted", errors, positive=False)
+        if drug is not None and drug.billing_unit is not None:
+            for key, amount in (("dose", dose), ("wasted", wasted)):
+                if amount is not None and not convertible(
+                    amount.unit, drug.billing_unit.unit
+                ):
+                    errors.append(
+                        (
+                            f"{path}.{key}.unit",
+                            f"{amount.unit} cannot be converted to the billing unit "
+                            f"{drug.billing_unit}",
+                        )
+                    )
+        if (
+            dose is not None
+            and wasted is not None
+            and not convertible(dose.unit, wasted.unit)
+        ):
+            errors.append(
+                (f"{path}.wasted.unit", "wasted must be in a unit of the dose")
+            )
+
+        start = _time(item.get("start"), f"{path}.start", clock, have_day, errors)
+        stop = _time(item.get("stop"), f"{path}.stop", clock, have_day, errors)
+        if start is None and "start" not in item and method not in (None, "oral"):
+            errors.append((f"{path}.start", "start is required"))
+        if start is not None and stop is not None and stop < start:
+            errors.append(
+                (
+                    f"{path}.stop",
+                    f"stop {item['stop']} is before start {item['start']}",
+                )
+            )
+        rate = _rate(item.get("rate"), f"{path}.rate", errors)
+        volume = _volume(item.get("volume_infused"), f"{path}.volume_infused", errors)
+        flags = {
+            key: _flag(item, key, f"{path}.", errors)
+            for key in ("kvo", "continuous_presence", "primary_reason", "discontinued")
+        }
+        lesions = item.get("lesions")
+        if lesions is not None and (
+            isinstance(lesions, bool) or not isinstance(lesions, int) or lesions < 1
+        ):
+            errors.append((f"{path}.lesions", "lesions is a whole number, 1 or more"))
+            lesions = None
+        if method == "intralesional" and lesions is None and "lesions" not in item:
+            errors.append(
+                (f"{path}.lesions", "an intralesional administration needs lesions")
+            )
+        pump = item.get("pump", "portable")
+        if pump not in ("portable", "implantable"):
+            errors.append((f"{path}.pump", "pump is portable or implantable"))
+        if len(errors) > before or method is None:
+            continue
+        out.append(
+            Administration(
+                id=admin_id,
+                method=method,
+                site=site,
+                visit=visit,
+                bag=bag,
+                drug=drug,
+                dose=dose,
+                wasted=wasted,
+                start=start,
+                stop=stop,
+                rate_ml_per_hour=rate,
+                volume_ml=volume,
+                lesions=lesions,
+                pump=pump,
+                **flags,
+            )
+        )
+    return tuple(out)
+
+
+def _time(
+    raw: Any, path: str, clock: Clock, have_day: bool, errors: Errors
+) -> int | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        errors.append((path, "a time is text: HH:MM or an ISO 8601 date-time"))
+        return None
+    if len(raw) == 5 and raw[2] == ":" and not have_day:
+        errors.append(
+            (path, "date_of_service is required when times are written HH:MM")
+        )
+        return None
+    try:
+        return clock.at(raw)
+    except ValueError as error:
+        errors.append((path, str(error)))
+        return None
+
+
+def _rate(raw: Any, path: str, errors: Errors) -> Decimal | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        errors.append((path, "rate is an object with amount and unit (mL/h)"))
+        return None
+    _unknown(raw, frozenset({"amount", "unit"}), path, errors)
+    value = _number(raw.get("amount"), f"{path}.amount", errors)
+    unit = raw.get("unit")
+    factor = RATE_UNITS.get(unit.lower()) if isinstance(unit, str) else None
+    if factor is None:
+        errors.append((f"{path}.unit", f"{unit!r} is not mL/h or mL/min"))
+    if value is None or factor is None:
+        return None
+    if value <= 0:
+        errors.append((f"{path}.amount", "must be above zero"))
+        return None
+    return value * factor
+
+
+def _volume(raw: Any, path: str, errors: Errors) -> Decimal | None:
+    amount = _amount(raw, path, errors, positive=True)
+    if amount is None:
+        return None
+    millilitres = amount.in_unit("ml")
+    if millilitres is None:
+        errors.append((f"{path}.unit", "volume_infused is in mL"))
+    return millilitres
+
+
+def _em(raw: Any, errors: Errors) -> Em | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        errors.append(
+            ("em", "em must be an object with code and separately_identifiable")
+        )
+        return None
+    _unknown(raw, EM_KEYS, "em", errors)
+    code = raw.get("code")
+    if code not in EM_CODES:
+        errors.append(("em.code", f"{code!r} is not an office E/M code (99202-99215)"))
+        return None
+    flag = raw.get("separately_identifiable")
+    if not isinstance(flag, bool):
+        errors.append(("em.separately_identifiable", "is required: true or false"))
+        return None
+    return Em(code, flag)

@@ -1,0 +1,202 @@
+"""Drug (supply) lines: HCPCS units, waste with JW and JZ, NDC (section J).
+
+R78: units = dose / billing unit, rounded up, at least one; R79: or kept to two
+decimals. R80-R83: for a drug from a single-dose container the line bills the
+dose; the waste earns units(dose + wasted) - units(dose) on a separate JW line
+when above zero, otherwise the drug line carries JZ (dates of service from
+2023-07-01; JW since 2017). R83: not when the drug is packaged in the setting.
+R84-R86: the NDC goes with the line; a payer may require it.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+from coding.engine.amounts import Amount, plain
+from coding.engine.document import Administration, Encounter
+from coding.engine.reference import Reference
+from coding.engine.result import DRUG, Finding, Line, error
+
+JW_FROM = date(2017, 1, 1)
+JZ_FROM = date(2023, 7, 1)
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class _Given:
+    hcpcs: str
+    ndc: str | None
+    day: date
+    name: str
+    billing_unit: Amount
+    dose: Decimal  # in the billing unit's unit
+    wasted: Decimal
+    single_dose: bool
+    admins: tuple[str, ...]
+
+
+def drug_lines(
+    encounter: Encounter, reference: Reference, findings: list[Finding]
+) -> list[Line]:
+    groups: dict[tuple[str, str | None, date], list[Administration]] = {}
+    for admin in encounter.administrations:
+        drug = admin.drug
+        if admin.method == "oral" or drug is None or admin.dose is None:
+            continue
+        if drug.hcpcs is None or drug.billing_unit is None:
+            continue
+        day = (
+            encounter.clock.date_of(admin.start)
+            if admin.start
+            else encounter.date_of_service
+        )
+        groups.setdefault((drug.hcpcs, drug.ndc, day), []).append(admin)
+    lines: list[Line] = []
+    for (hcpcs, ndc, day), admins in groups.items():
+        given = _aggregate(hcpcs, ndc, day, admins)
+        lines += _lines(given, encounter, reference)
+        if encounter.policy.ndc_required and ndc is None:
+            findings.append(  # R84-R86
+                error(
+                    "drug.ndc_missing",
+                    f"{hcpcs} ({given.name}) has no NDC and this payer requires one (R86).",
+                    given.admins,
+                )
+            )
+    return lines
+
+
+def _aggregate(
+    hcpcs: str, ndc: str | None, day: date, admins: list[Administration]
+) -> _Given:
+    first = admins[0]
+    assert first.drug is not None and first.drug.billing_unit is not None
+    unit = first.drug.billing_unit
+    dose = Decimal(0)
+    wasted = Decimal(0)
+    for admin in admins:
+        if admin.dose is not None:
+            dose += admin.dose.in_unit(unit.unit) or Decimal(0)
+        if admin.wasted is not None:
+            wasted += admin.wasted.in_unit(unit.unit) or Decimal(0)
+    return _Given(
+        hcpcs=hcpcs,
+        ndc=ndc,
+        day=day,
+        name=first.drug.name,
+        billing_unit=unit,
+        dose=dose,
+        wasted=wasted,
+        single_dose=any(
+            a.drug is not None and a.drug.single_dose_container for a in admins
+        ),
+        admins=tuple(a.id for a in admins),
+    )
+
+
+def units(amount: Decimal, billing_unit: Decimal, rounding: str) -> Decimal:
+    if amount <= 0:
+        return Decimal(0)
+    exact = amount / billing_unit
+    if rounding == "decimal":
+        return max(CENT, exact.quantize(CENT, rounding=ROUND_HALF_UP))  # R79
+    return max(Decimal(1), exact.to_integral_value(rounding=ROUND_CEILING))  # R78
+
+
+def _lines(given: _Given, encounter: Encounter, reference: Reference) -> list[Line]:
+    policy = encounter.policy
+    per = given.billing_unit.value
+    billed = units(given.dose, per, policy.unit_rounding)
+    unit_words = given.billing_unit
+    waste_words = Amount(given.wasted, unit_words.unit)
+    base = f"{Amount(given.dose, unit_words.unit)} at {unit_words} a unit = {plural_units(billed)}"
+    packaged = (
+        encounter.setting == "facility"
+        and reference.opps_status.get(given.hcpcs) == "N"
+    )
+    wanted = (
+        given.single_dose
+        and policy.waste_modifiers
+        and not packaged
+        and given.day >= JW_FROM
+    )
+    if not wanted:
+        reason = ""
+        if given.single_dose and policy.waste_modifiers and packaged:
+            reason = "; packaged in the hospital setting, so no JW or JZ (R83)"
+        elif given.wasted:
+            reason = f"; {waste_words} discarded, not billed here (R83)"
+        return [
+            Line(
+                given.hcpcs,
+                billed,
+                (),
+                DRUG,
+                given.day,
+                given.admins,
+                f"{base}{reason}.",
+                given.ndc,
+            )
+        ]
+    waste_units = units(given.dose + given.wasted, per, policy.unit_rounding) - billed
+    if waste_units > 0:
+        return [
+            Line(
+                given.hcpcs,
+                billed,
+                (),
+                DRUG,
+                given.day,
+                given.admins,
+                f"{base} given from a single-dose container (R78).",
+                given.ndc,
+            ),
+            Line(
+                given.hcpcs,
+                waste_units,
+                ("JW",),
+                DRUG,
+                given.day,
+                given.admins,
+                f"{waste_words} discarded: "
+                f"{plain(billed + waste_units)} units with the waste less {plain(billed)} "
+                f"given = {plain(waste_units)} on a JW line (R80).",
+                given.ndc,
+            ),
+        ]
+    if given.day < JZ_FROM:
+        return [
+            Line(
+                given.hcpcs,
+                billed,
+                (),
+                DRUG,
+                given.day,
+                given.admins,
+                f"{base}; JZ applies from 2023-07-01 (R81).",
+                given.ndc,
+            )
+        ]
+    if given.wasted:
+        tail = (
+            f"{waste_words} discarded is already "
+            "covered by rounding up, so JZ and no JW line (R82)"
+        )
+    else:
+        tail = "nothing discarded (R81)"
+    return [
+        Line(
+            given.hcpcs,
+            billed,
+            ("JZ",),
+            DRUG,
+            given.day,
+            given.admins,
+            f"{base}; {tail}.",
+            given.ndc,
+        )
+    ]
+
+
+def plural_units(value: Decimal) -> str:
+    return f"{plain(value)} unit" if value == 1 else f"{plain(value)} units"

@@ -1,0 +1,69 @@
+"""The E/M service of the same visit (section I, R73-R75)."""
+
+from decimal import Decimal
+
+from coding.engine.document import Encounter
+from coding.engine.result import EM, Finding, Line, info
+
+
+def em_lines(
+    encounter: Encounter, with_administration: bool, findings: list[Finding]
+) -> list[Line]:
+    em = encounter.em
+    if em is None:
+        return []
+    day = encounter.date_of_service
+    if not em.separately_identifiable:
+        findings.append(
+            info(
+                "em.not_separately_identifiable",
+                f"{em.code} is not reported: the pre-treatment assessment belongs to the "
+                "administration; an E/M needs a significant, separately identifiable "
+                "service (R74).",
+            )
+        )
+        return []
+    if em.code == "99211" and with_administration:
+        if not encounter.policy.allow_99211_with_admin:
+            findings.append(
+                info(
+                    "em.99211_with_administration",
+                    "99211 is not reported with drug administration for this payer (R73).",
+                )
+            )
+            return []
+        return [
+            Line(
+                "99211",
+                Decimal(1),
+                ("25",),
+                EM,
+                day,
+                (),
+                "99211 with drug administration, which this payer allows, carries 25 (R73, R75).",
+            )
+        ]
+    if with_administration:
+        return [
+            Line(
+                em.code,
+                Decimal(1),
+                ("25",),
+                EM,
+                day,
+                (),
+                f"{em.code}: a significant, separately identifiable E/M on the day of "
+                "drug administration carries 25 on the E/M (R74, R75).",
+            )
+        ]
+    return [
+        Line(
+            em.code,
+            Decimal(1),
+            (),
+            EM,
+            day,
+            (),
+            f"{em.code}: E/M service with no drug administration reported the same day.",
+        )
+    ]

@@ -1,0 +1,384 @@
+"""Codes for the IV services of one access group: the initial service, then
+sequential, concurrent and push services and hydration (section E, R49-R58)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from coding.engine.classification import CHEMO, HYDRATION, INFUSION, PUSH, Service
+from coding.engine.document import Encounter
+from coding.engine.hierarchy import AccessGroup, choose_initial
+from coding.engine.hydration import hydration_runs
+from coding.engine.result import ADMINISTRATION, Finding, Line, info, warning
+from coding.engine.timeline import Interval, minutes, overlap, union
+from coding.engine.units import (
+    addon_hours,
+    addon_qualifying_minute,
+    repeat_hours,
+    repeat_qualifying_minute,
+    secondary_hydration_units,
+    secondary_qualifying_minute,
+    units_by_date,
+)
+from coding.engine.wording import plural, what, when
+
+ONE = Decimal(1)
+# (family, kind) -> (initial code, its hour add-on)
+INITIAL = {
+    (CHEMO, INFUSION): ("96413", "96415"),
+    (CHEMO, PUSH): ("96409", None),
+    ("therapeutic", INFUSION): ("96365", "96366"),
+    ("therapeutic", PUSH): ("96374", None),
+    (HYDRATION, HYDRATION): ("96360", "96361"),
+}
+# R33, R50: a sequential infusion of a new drug and its own hour add-on.
+SEQUENTIAL = {CHEMO: ("96417", "96415"), "therapeutic": ("96367", "96366")}
+NEW_PUSH = {CHEMO: "96411", "therapeutic": "96375"}  # R51
+SAME_DRUG_PUSH = "96376"  # R52
+CONCURRENT = "96368"  # R53
+
+
+@dataclass
+class Given:
+    """What was already reported in the encounter, for the same-drug rules."""
+
+    pushes: dict[str, int] = field(default_factory=dict)  # drug -> start of last push
+    infusions: dict[str, int] = field(default_factory=dict)  # drug -> first start
+    concurrent_dates: set[date] = field(default_factory=set)
+
+
+def code_group(
+    group: AccessGroup,
+    initial_modifiers: tuple[str, ...] | None,
+    others: list[Interval],
+    encounter: Encounter,
+    given: Given,
+    findings: list[Finding],
+) -> list[Line]:
+    """Lines for one access group; `initial_modifiers` None means no initial
+    service may be reported here (a continuation)."""
+    iv = [s for s in group.services if s.kind in (INFUSION, PUSH)]
+    hydration = hydration_runs(
+        [s for s in group.services if s.kind == HYDRATION], others, encounter, findings
+    )
+    qualifying = [run for run in hydration if run.minutes >= 31]  # R30
+    initial = None
+    if initial_modifiers is not None:
+        initial = choose_initial(iv + qualifying[:1], encounter, findings)
+    coder = _Coder(encounter, given, findings)
+    lines: list[Line] = []
+    coded: list[Interval] = []
+    if initial is not None:
+        lines += coder.initial(initial, initial_modifiers or ())
+        coder.remember(initial)
+        if initial.kind == INFUSION:
+            coded = union([*coded, *initial.intervals])
+    later = sorted(
+        [s for s in iv if s is not initial]
+        + [h for h in hydration if h is not initial],
+        key=lambda s: (s.start, s.admins[0]),
+    )
+    for service in later:
+        if service.kind == HYDRATION:
+            lines += coder.secondary_hydration(service)
+        elif service.kind == PUSH:
+            lines += coder.push(service)
+        else:
+            lines += coder.infusion(service, coded)
+            coded = union([*coded, *service.intervals])
+        coder.remember(service)
+    return lines
+
+
+class _Coder:
+    def __init__(self, encounter: Encounter, given: Given, findings: list[Finding]):
+        self.encounter = encounter
+        self.clock = encounter.clock
+        self.policy = encounter.policy
+        self.given = given
+        self.findings = findings
+
+    def remember(self, service: Service) -> None:
+        for drug in service.drugs:
+            if service.kind == PUSH:
+                self.given.pushes[drug] = service.start
+            elif service.kind == INFUSION:
+                self.given.infusions.setdefault(drug, service.start)
+
+    def day(self, service: Service) -> date:
+        return self.clock.date_of(service.start)
+
+    def base_modifiers(
+        self, service: Service, extra: tuple[str, ...] = ()
+    ) -> tuple[str, ...]:
+        if service.discontinued and self.policy.discontinued_modifier == "53":
+            return (*extra, "53")  # R39
+        return extra
+
+    def line(
+        self,
+        code: str,
+        units: Decimal,
+        modifiers: tuple[str, ...],
+        day: date,
+        service: Service,
+        explanation: str,
+    ) -> Line:
+        return Line(
+            code, units, modifiers, ADMINISTRATION, day, service.admins, explanation
+        )
+
+    def hours(
+        self,
+        code: str,
+        service: Service,
+        count: int,
+        qualifying: object,
+        explanation: str,
+        modifiers: tuple[str, ...] = (),
+    ) -> list[Line]:
+        assert callable(qualifying)
+        return [
+            self.line(code, units, modifiers, day, service, explanation)
+            for day, units in units_by_date(
+                count,
+                qualifying,
+                service.intervals,
+                self.clock,
+                self.day(service),
+                self.policy.midnight == "actual_date",
+            )
+        ]
+
+    def addon_sentence(self, service: Service, count: int) -> str:
+        return (
+            f"{service.names} ran {when(service, self.clock)}: "
+            f"{plural(count, 'additional hour')}, one for each hour after the first "
+            "that runs more than 30 minutes (R31)."
+        )
+
+    # The initial service (R40-R47)
+    def initial(self, service: Service, modifiers: tuple[str, ...]) -> list[Line]:
+        code, addon = INITIAL[(service.family, service.kind)]
+        modifiers = self.base_modifiers(service, modifiers)
+        day = self.day(service)
+        if service.kind == HYDRATION:
+            sentence = (
+                f"Initial service: {what(service)} {when(service, self.clock)}, "
+                "31 minutes or more; the first hour covers up to 90 minutes (R30)."
+            )
+        elif service.kind == PUSH:
+            sentence = f"Initial service: {what(service)} {when(service, self.clock)}; {self.push_reason(service)}."
+        else:
+            sentence = (
+                f"Initial service: {what(service)} {when(service, self.clock)}; "
+                "the first hour covers up to 90 minutes (R29, R42)."
+            )
+        lines = [self.line(code, ONE, modifiers, day, service, sentence)]
+        count = addon_hours(service.minutes) if addon else 0
+        if addon and count:
+            lines += self.hours(
+                addon,
+                service,
+                count,
+                addon_qualifying_minute,
+                self.addon_sentence(service, count),
+            )
+        return lines
+
+    def push_reason(self, service: Service) -> str:
+        if not service.intervals:
+            return "given as a push (R13)"
+        if service.minutes <= 15:
+            return f"{service.minutes} minutes, 15 or less, is a push (R14)"
+        return "pushed by hand with the nurse present throughout, a push at any length (R15)"
+
+    # Infusions after the initial service (R33, R37, R50, R53-R56)
+    def infusion(self, service: Service, coded: list[Interval]) -> list[Line]:
+        repeat = [d for d in service.drugs if d in self.given.infusions]
+        if repeat:
+            return self.repeat_infusion(service)
+        shared = minutes(overlap(list(service.intervals), coded))
+        alone = service.minutes - shared
+        needed = max(1, self.policy.concurrent_min_overlap)
+        if shared >= needed and alone < 16:
+            return self.concurrent(service, shared)
+        code, addon = SEQUENTIAL[service.family]
+        sentence = (
+            f"Sequential infusion of a new drug: {what(service)} "
+            f"{when(service, self.clock)}, 16 minutes or more (R33, R50)."
+        )
+        lines = [
+            self.line(
+                code,
+                ONE,
+                self.base_modifiers(service),
+                self.day(service),
+                service,
+                sentence,
+            )
+        ]
+        count = addon_hours(service.minutes)
+        if count:
+            # R33: a sequential drug's further hours use its family's hour add-on.
+            lines += self.hours(
+                addon,
+                service,
+                count,
+                addon_qualifying_minute,
+                self.addon_sentence(service, count),
+            )
+        return lines
+
+    def concurrent(self, service: Service, shared: int) -> list[Line]:
+        if service.family == CHEMO:
+            code, addon = SEQUENTIAL[CHEMO]
+            self.findings.append(
+                warning(
+                    "concurrent.chemotherapy",
+                    f"{service.names} ran alongside another infusion for {shared} minutes; "
+                    "there is no concurrent code for chemotherapy, so it is coded as a "
+                    "sequential infusion. If it ran through its own line for a medical "
+                    "reason, record that site's separate-access reason (R55).",
+                    service.admins,
+                )
+            )
+            sentence = (
+                f"Chemotherapy infusion of {service.names} {when(service, self.clock)} "
+                "given alongside another: reported as a sequential chemotherapy infusion (R55)."
+            )
+            lines = [self.line(code, ONE, (), self.day(service), service, sentence)]
+            count = addon_hours(service.minutes)
+            if count:
+                lines += self.hours(
+                    addon,
+                    service,
+                    count,
+                    addon_qualifying_minute,
+                    self.addon_sentence(service, count),
+                )
+            return lines
+        day = self.day(service)
+        if day in self.given.concurrent_dates:
+            self.findings.append(
+                info(
+                    "concurrent.once",
+                    f"{service.names} also ran concurrently, but the concurrent infusion "
+                    "code is reported once per date whatever the number of drugs (R53).",
+                    service.admins,
+                )
+            )
+            return []
+        self.given.concurrent_dates.add(day)
+        sentence = (
+            f"Concurrent infusion: {what(service)} {when(service, self.clock)} ran "
+            f"{shared} minutes alongside an infusion already reported, through the same "
+            "access in its own bag (R53)."
+        )
+        return [self.line(CONCURRENT, ONE, (), day, service, sentence)]
+
+    def repeat_infusion(self, service: Service) -> list[Line]:
+        """R37: a later bag of a drug already infused in this encounter."""
+        choice = self.policy.repeat_infusion
+        if choice == "push":
+            return self.same_drug_push(service, repeat_of="infused")
+        addon = SEQUENTIAL[service.family][1]
+        count = repeat_hours(service.minutes)
+        sentence = (
+            f"Later infusion of {service.names} already infused today, "
+            f"{when(service, self.clock)}: reported with the hour add-on, "
+            f"{plural(count, 'unit')} for its own minutes (R37)."
+        )
+        return self.hours(addon, service, count, repeat_qualifying_minute, sentence)
+
+    # Pushes after the initial service (R51-R52)
+    def push(self, service: Service) -> list[Line]:
+        earlier_push = [
+            self.given.pushes[d] for d in service.drugs if d in self.given.pushes
+        ]
+        earlier_infusion = [d for d in service.drugs if d in self.given.infusions]
+        if earlier_push or earlier_infusion:
+            if earlier_push and not earlier_infusion:
+                gap = abs(service.start - max(earlier_push)) // 60
+                if gap <= 30:
+                    self.findings.append(
+                        info(
+                            "push.same_drug_within_30",
+                            f"{service.names} was pushed again {gap} minutes after the "
+                            "previous push of the same drug: not separately reported (R52).",
+                            service.admins,
+                        )
+                    )
+                    return []
+            return self.same_drug_push(
+                service, repeat_of="infused" if earlier_infusion else "pushed"
+            )
+        code = NEW_PUSH[service.family]
+        sentence = (
+            f"Push of a new drug after the initial service: {what(service)} "
+            f"{when(service, self.clock)}, {self.push_reason(service)}; new drug (R49, R51)."
+        )
+        return [
+            self.line(
+                code,
+                ONE,
+                self.base_modifiers(service),
+                self.day(service),
+                service,
+                sentence,
+            )
+        ]
+
+    def same_drug_push(self, service: Service, repeat_of: str) -> list[Line]:
+        if self.encounter.setting == "office":
+            self.findings.append(
+                info(
+                    "push.same_drug_office",
+                    f"{service.names} was {repeat_of} earlier in this visit; a repeat push "
+                    "of the same drug has no code on an office claim (R52, R67).",
+                    service.admins,
+                )
+            )
+            return []
+        if service.family == CHEMO:
+            self.findings.append(
+                warning(
+                    "push.same_drug_chemotherapy",
+                    f"{service.names} was {repeat_of} earlier in this visit; the repeat "
+                    "push of the same chemotherapy drug has no code of its own (R51).",
+                    service.admins,
+                )
+            )
+            return []
+        sentence = (
+            f"Same drug pushed again: {service.names} {when(service, self.clock)}, "
+            f"{repeat_of} earlier today and more than 30 minutes before (R52)."
+        )
+        return [
+            self.line(SAME_DRUG_PUSH, ONE, (), self.day(service), service, sentence)
+        ]
+
+    # Hydration after another initial service (R32, R58, R90)
+    def secondary_hydration(self, run: Service) -> list[Line]:
+        count = secondary_hydration_units(run.minutes)
+        if not count:
+            self.findings.append(
+                info(
+                    "hydration.under_31",
+                    f"Hydration with {run.names} counts {run.minutes} minutes after "
+                    "taking out time shared with other administrations: under 31 "
+                    "minutes it is not reportable (R30).",
+                    run.admins,
+                )
+            )
+            return []
+        modifiers = ("59",) if self.policy.hydration_modifier == "59" else ()
+        sentence = (
+            f"Hydration after another initial service: {run.names} "
+            f"{when(run, self.clock)} of hydration alone earns "
+            f"{plural(count, 'unit')}, the first at 31 minutes and one more for each "
+            "further hour that runs more than 30 minutes (R32, R58)."
+        )
+        return self.hours(
+            "96361", run, count, secondary_qualifying_minute, sentence, modifiers
+        )

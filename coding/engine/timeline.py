@@ -1,0 +1,135 @@
+"""Clock times and intervals: drip-to-drip minutes (R27-R28).
+
+Times are kept as whole seconds since the epoch, so that a run across midnight
+or a daylight-saving change measures what really elapsed; they are shown in the
+encounter's time zone. An interval is a (start, stop) pair; a run of one
+infusate may be several intervals (a paused bag, R38).
+"""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+Interval = tuple[int, int]
+
+
+class Clock:
+    """Reads and writes times in the encounter's zone on its date of service."""
+
+    __slots__ = ("day", "zone", "_midnight_cache")
+
+    def __init__(self, zone: ZoneInfo, day: date | None) -> None:
+        self.zone = zone
+        self.day = day
+        self._midnight_cache: dict[tuple[int, int], int] = {}
+
+    def at(self, text: str) -> int:
+        """Seconds since the epoch for `HH:MM` or an ISO 8601 date-time.
+
+        Raises ValueError with a message fit for the user.
+        """
+        if len(text) == 5 and text[2] == ":":
+            if self.day is None:
+                raise ValueError("date_of_service is needed to read HH:MM times")
+            hour, minute = _hh_mm(text)
+            return self.local_seconds(self.day, hour, minute)
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"{text!r} is neither HH:MM nor an ISO 8601 date-time"
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.zone)
+        return int(moment.timestamp())
+
+    def local_seconds(self, day: date, hour: int, minute: int) -> int:
+        moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.zone)
+        return int(moment.timestamp())
+
+    def local(self, seconds: int) -> datetime:
+        return datetime.fromtimestamp(seconds, UTC).astimezone(self.zone)
+
+    def date_of(self, seconds: int) -> date:
+        return self.local(seconds).date()
+
+    def show(self, seconds: int) -> str:
+        """HH:MM, with the date in front when it is not the date of service."""
+        moment = self.local(seconds)
+        if moment.date() == self.day:
+            return f"{moment.hour:02d}:{moment.minute:02d}"
+        return f"{moment.date().isoformat()} {moment.hour:02d}:{moment.minute:02d}"
+
+    def span(self, start: int, stop: int) -> str:
+        return f"{self.show(start)}-{self.show(stop)}"
+
+
+def _hh_mm(text: str) -> tuple[int, int]:
+    hh, mm = text[:2], text[3:]
+    if not (hh.isdigit() and mm.isdigit()):
+        raise ValueError(f"{text!r} is not a time written HH:MM")
+    hour, minute = int(hh), int(mm)
+    if hour > 23 or minute > 59:
+        raise ValueError(f"{text!r} is not a time of day")
+    return hour, minute
+
+
+def minutes(seconds: int) -> int:
+    """Whole minutes; a partial minute is not rounded up (R28)."""
+    return seconds // 60
+
+
+def union(intervals: list[Interval]) -> list[Interval]:
+    """The sorted, merged cover of some intervals."""
+    out: list[Interval] = []
+    for start, stop in sorted(intervals):
+        if stop <= start:
+            continue
+        if out and start <= out[-1][1]:
+            if stop > out[-1][1]:
+                out[-1] = (out[-1][0], stop)
+        else:
+            out.append((start, stop))
+    return out
+
+
+def total(intervals: list[Interval]) -> int:
+    return sum(stop - start for start, stop in intervals)
+
+
+def subtract(base: list[Interval], cut: list[Interval]) -> list[Interval]:
+    """What of `base` (merged) lies outside `cut` (merged)."""
+    out: list[Interval] = []
+    for start, stop in base:
+        pos = start
+        for c_start, c_stop in cut:
+            if c_stop <= pos or c_start >= stop:
+                continue
+            if c_start > pos:
+                out.append((pos, c_start))
+            pos = max(pos, c_stop)
+            if pos >= stop:
+                break
+        if pos < stop:
+            out.append((pos, stop))
+    return out
+
+
+def overlap(a: list[Interval], b: list[Interval]) -> int:
+    """Seconds during which both (merged) interval lists run."""
+    seconds = 0
+    for a_start, a_stop in a:
+        for b_start, b_stop in b:
+            low, high = max(a_start, b_start), min(a_stop, b_stop)
+            if high > low:
+                seconds += high - low
+    return seconds
+
+
+def instant_of_minute(intervals: list[Interval], minute: int) -> int:
+    """When the `minute`-th minute (1-based) of a run's drip time began."""
+    remaining = (minute - 1) * 60
+    for start, stop in intervals:
+        if remaining < stop - start:
+            return start + remaining
+        remaining -= stop - start
+    return intervals[-1][1] if intervals else 0

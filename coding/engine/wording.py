@@ -1,0 +1,27 @@
+"""How services are written in explanations: the words a coder checks against the chart."""
+
+from coding.engine.classification import CHEMO, HYDRATION, INFUSION, PUSH, Service
+from coding.engine.timeline import Clock
+
+KIND_WORDS = {INFUSION: "infusion", PUSH: "push", HYDRATION: "hydration"}
+
+
+def what(service: Service) -> str:
+    """'chemotherapy infusion of oxaliplatin', 'therapeutic push of ondansetron'."""
+    if service.kind == HYDRATION:
+        return f"hydration with {service.names}"
+    family = "chemotherapy" if service.family == CHEMO else "therapeutic"
+    kind = KIND_WORDS.get(service.kind, service.kind.replace("_", " "))
+    return f"{family} {kind} of {service.names}"
+
+
+def when(service: Service, clock: Clock) -> str:
+    """'09:02-11:05 (123 min)', 'at 09:30', or the pieces of a paused run."""
+    if not service.intervals:
+        return f"at {clock.show(service.start)}"
+    spans = ", ".join(clock.span(a, b) for a, b in service.intervals)
+    return f"{spans} ({service.minutes} min)"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
