@@ -27,6 +27,7 @@ def code_encounter(
     given = Given()
     visits_with_initial: list[str] = []
     for group in access_groups(iv, encounter):
+        modifiers: tuple[str, ...] | None
         if encounter.continuation:
             modifiers = None  # the initial service was reported on an earlier date
         else:
@@ -51,7 +52,8 @@ def code_encounter(
             info(
                 "initial.continuation",
                 "This encounter continues one whose initial service was reported on an "
-                "earlier date: every service here is reported as a subsequent one (R68, R69).",
+                "earlier date: every service here is reported as a subsequent one "
+                "(R68, R69).",
             )
         )
     lines += code_standalone(standalone, encounter, findings)
@@ -91,7 +93,8 @@ def _explain_second_initial(
         findings.append(
             info(
                 "initial.separate_access",
-                f"Site {site.label} was needed separately ({site.separate_access_reason}): "
+                f"Site {site.label} was needed separately "
+                f"({site.separate_access_reason}): "
                 f"its own initial service {initial.code} with "
                 f"{' '.join(initial.modifiers)} (R46).",
                 initial.administrations,
@@ -101,7 +104,8 @@ def _explain_second_initial(
         findings.append(
             info(
                 "initial.separate_visit",
-                f"Visit {visit} is a separate visit the same day: its own initial service "
+                f"Visit {visit} is a separate visit the same day: its own initial "
+                "service "
                 f"{initial.code} with {' '.join(initial.modifiers)} (R47).",
                 initial.administrations,
             )

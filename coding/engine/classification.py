@@ -8,6 +8,7 @@ syringes (R18).
 """
 
 from dataclasses import dataclass
+
 from coding.engine.document import Administration, Encounter
 from coding.engine.result import Finding, info, warning
 from coding.engine.timeline import Interval, minutes, total, union
@@ -93,7 +94,8 @@ def classify(encounter: Encounter) -> tuple[list[Service], list[Finding]]:
             findings.append(  # R65
                 info(
                     "admin.oral",
-                    f"{_name(admin)} by mouth is not a drug-administration service (R65).",
+                    f"{_name(admin)} by mouth is not a drug-administration service "
+                    "(R65).",
                     (admin.id,),
                 )
             )
@@ -102,14 +104,15 @@ def classify(encounter: Encounter) -> tuple[list[Service], list[Finding]]:
             findings.append(  # R59
                 info(
                     "admin.kvo",
-                    f"{_name(admin)} ran only to keep the vein open: never coded (R59).",
+                    f"{_name(admin)} ran only to keep the vein open: never coded "
+                    "(R59).",
                     (admin.id,),
                 )
             )
             continue
         if admin.method not in IV_METHODS:
-            key = (admin.visit, admin.method, drug_key(admin), str(admin.start))
-            other.setdefault(key, []).append(admin)  # R18: a split dose is one
+            split = (admin.visit, admin.method, drug_key(admin), str(admin.start))
+            other.setdefault(split, []).append(admin)  # R18: a split dose is one
             continue
         stop = admin.stop
         if admin.method == INFUSION and stop is None:
@@ -117,7 +120,7 @@ def classify(encounter: Encounter) -> tuple[list[Service], list[Finding]]:
             if not keep:
                 continue
         if admin.bag is not None:
-            key = ("bag", admin.visit, admin.site or "", admin.bag)  # R54
+            key = ("bag", admin.visit, admin.site or "", admin.bag, "")  # R54
         else:
             key = ("one", admin.visit, drug_key(admin), admin.method, str(admin.start))
         iv_groups.setdefault(key, []).append((admin, stop))
@@ -153,7 +156,8 @@ def _missing_stop(
     admin: Administration, encounter: Encounter, findings: list[Finding]
 ) -> tuple[int | None, bool]:
     """R93-R94: an infusion whose stop was not documented."""
-    assert admin.drug is not None and admin.start is not None
+    assert admin.drug is not None
+    assert admin.start is not None
     policy = encounter.policy.missing_stop
     started = encounter.clock.show(admin.start)
     name = admin.drug.name
@@ -194,7 +198,8 @@ def _missing_stop(
         warning(
             "time.missing_stop",
             f"{name} started {started} has no stop time: coded as a push, the only "
-            "service the record supports (R93). Document the stop to code the infusion.",
+            "service the record supports (R93). Document the stop to code the "
+            "infusion.",
             (admin.id,),
         )
     )

@@ -8,7 +8,7 @@ amounts as Decimals in known units, the policy with its defaults.
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeIs
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from coding.engine import policy as policy_module
@@ -233,7 +233,7 @@ def _flag(raw: dict[str, Any], key: str, path: str, errors: Errors) -> bool:
     return value
 
 
-def _text(value: Any) -> bool:
+def _text(value: Any) -> TypeIs[str]:
     return isinstance(value, str) and value.strip() != ""
 
 
@@ -338,7 +338,7 @@ def _drug(raw: Any, path: str, errors: Errors) -> Drug | None:
     name = raw.get("name")
     if not _text(name):
         errors.append((f"{path}.name", "a drug needs a name"))
-        name = ""
+        name = "?"
     category = raw.get("category")
     if category not in CATEGORIES:
         errors.append(
@@ -386,6 +386,7 @@ def _administrations(
         admin_id = item.get("id")
         if not _text(admin_id):
             errors.append((f"{path}.id", "an administration needs an id (text)"))
+            admin_id = ""
         elif admin_id in seen:
             errors.append(
                 (f"{path}.id", f"administration id {admin_id!r} is used twice")

@@ -59,7 +59,8 @@ def drug_lines(
             findings.append(  # R84-R86
                 error(
                     "drug.ndc_missing",
-                    f"{hcpcs} ({given.name}) has no NDC and this payer requires one (R86).",
+                    f"{hcpcs} ({given.name}) has no NDC and this payer requires one "
+                    "(R86).",
                     given.admins,
                 )
             )
@@ -70,7 +71,8 @@ def _aggregate(
     hcpcs: str, ndc: str | None, day: date, admins: list[Administration]
 ) -> _Given:
     first = admins[0]
-    assert first.drug is not None and first.drug.billing_unit is not None
+    assert first.drug is not None
+    assert first.drug.billing_unit is not None
     unit = first.drug.billing_unit
     dose = Decimal(0)
     wasted = Decimal(0)
@@ -109,7 +111,10 @@ def _lines(given: _Given, encounter: Encounter, reference: Reference) -> list[Li
     billed = units(given.dose, per, policy.unit_rounding)
     unit_words = given.billing_unit
     waste_words = Amount(given.wasted, unit_words.unit)
-    base = f"{Amount(given.dose, unit_words.unit)} at {unit_words} a unit = {plural_units(billed)}"
+    base = (
+        f"{Amount(given.dose, unit_words.unit)} at {unit_words} a unit = "
+        f"{plural_units(billed)}"
+    )
     packaged = (
         encounter.setting == "facility"
         and reference.opps_status.get(given.hcpcs) == "N"
@@ -159,7 +164,8 @@ def _lines(given: _Given, encounter: Encounter, reference: Reference) -> list[Li
                 given.day,
                 given.admins,
                 f"{waste_words} discarded: "
-                f"{plain(billed + waste_units)} units with the waste less {plain(billed)} "
+                f"{plain(billed + waste_units)} units with the waste less "
+                f"{plain(billed)} "
                 f"given = {plain(waste_units)} on a JW line (R80).",
                 given.ndc,
             ),

@@ -64,7 +64,8 @@ def ncci_pairs(
                         findings.append(
                             info(
                                 "edit.ncci_modifier",
-                                f"{second} with {first}: an injection by another route is "
+                                f"{second} with {first}: an injection by another "
+                                "route is "
                                 f"a distinct service, so it carries "
                                 f"{encounter.policy.distinct_modifier} (NCCI pair, "
                                 f"modifier indicator 1, {edition}).",
@@ -75,7 +76,8 @@ def ncci_pairs(
                         findings.append(
                             warning(
                                 "edit.ncci_modifier_needed",
-                                f"{second} with {first} is paid only with a modifier for a "
+                                f"{second} with {first} is paid only with a modifier "
+                                "for a "
                                 f"distinct service (NCCI pair, modifier indicator 1, "
                                 f"{edition}); add it only if the record supports it.",
                                 ids,
@@ -113,7 +115,8 @@ def addon_primaries(
         findings.append(
             warning(
                 "edit.addon_without_primary",
-                f"Add-on {line.code} needs one of {', '.join(sorted(primaries))} on the "
+                f"Add-on {line.code} needs one of {', '.join(sorted(primaries))} on "
+                "the "
                 f"claim and none is there: not reported (R60; {edition}).",
                 line.administrations,
             )
@@ -155,7 +158,8 @@ def medically_unlikely(
             warning(
                 "edit.mue",
                 f"{code}: {_n(units)} units on {day.isoformat()} exceed the medically "
-                f"unlikely edit of {value} ({kind.get(indicator, 'date-of-service')} limit; "
+                f"unlikely edit of {value} ({kind.get(indicator, 'date-of-service')} "
+                "limit; "
                 f"{edition}){'; capped' if cap else ''} (R88, R89).",
                 ids,
             )

@@ -17,7 +17,8 @@ def em_lines(
         findings.append(
             info(
                 "em.not_separately_identifiable",
-                f"{em.code} is not reported: the pre-treatment assessment belongs to the "
+                f"{em.code} is not reported: the pre-treatment assessment belongs to "
+                "the "
                 "administration; an E/M needs a significant, separately identifiable "
                 "service (R74).",
             )
@@ -28,7 +29,8 @@ def em_lines(
             findings.append(
                 info(
                     "em.99211_with_administration",
-                    "99211 is not reported with drug administration for this payer (R73).",
+                    "99211 is not reported with drug administration for this payer "
+                    "(R73).",
                 )
             )
             return []
@@ -40,7 +42,8 @@ def em_lines(
                 EM,
                 day,
                 (),
-                "99211 with drug administration, which this payer allows, carries 25 (R73, R75).",
+                "99211 with drug administration, which this payer allows, carries 25 "
+                "(R73, R75).",
             )
         ]
     if with_administration:
@@ -64,6 +67,7 @@ def em_lines(
             EM,
             day,
             (),
-            f"{em.code}: E/M service with no drug administration reported the same day.",
+            f"{em.code}: E/M service with no drug administration reported the same "
+            "day.",
         )
     ]

@@ -32,7 +32,8 @@ def hydration_runs(
             info(
                 "hydration.concurrent",
                 f"{removed} of {minutes(total(documented))} hydration minutes ran "
-                "alongside other administrations and are not counted as hydration (R57).",
+                "alongside other administrations and are not counted as hydration "
+                "(R57).",
                 ids,
             )
         )

@@ -57,7 +57,8 @@ def code_standalone(
                 line(
                     "96377",
                     service,
-                    f"On-body injector filled and applied for {service.names} {at} (R21).",
+                    f"On-body injector filled and applied for {service.names} {at} "
+                    "(R21).",
                 )
             )
         elif kind == "sc_infusion":
@@ -149,7 +150,8 @@ def _sc_infusion(
                 ADMINISTRATION,
                 day,
                 service.admins,
-                f"Additional subcutaneous infusion set-up for {service.names} {at} (R19).",
+                f"Additional subcutaneous infusion set-up for {service.names} {at} "
+                "(R19).",
             )
         ]
     if earlier > 1:
@@ -224,7 +226,8 @@ def _intra_arterial(
                 ADMINISTRATION,
                 day,
                 service.admins,
-                f"Intra-arterial infusion of {service.names} {at}: no specific code, unlisted.",
+                f"Intra-arterial infusion of {service.names} {at}: no specific code, "
+                "unlisted.",
             )
         ]
     if service.intervals and service.minutes <= 15:
@@ -236,7 +239,8 @@ def _intra_arterial(
                 ADMINISTRATION,
                 day,
                 service.admins,
-                f"Intra-arterial chemotherapy {at}, 15 minutes or less: a push (R14, R20).",
+                f"Intra-arterial chemotherapy {at}, 15 minutes or less: a push (R14, "
+                "R20).",
             )
         ]
     lines = [
@@ -305,7 +309,8 @@ def _prolonged_pump(
             ADMINISTRATION,
             day,
             service.admins,
-            f"Prolonged non-chemotherapy pump infusion of {service.names} {at}: unlisted.",
+            f"Prolonged non-chemotherapy pump infusion of {service.names} {at}: "
+            "unlisted.",
         )
     ]
 
@@ -313,8 +318,9 @@ def _prolonged_pump(
 def _hours(code: str, service: Service, count: int, encounter: Encounter) -> list[Line]:
     clock = encounter.clock
     sentence = (
-        f"{service.names} ran {when(service, clock)}: {plural(count, 'additional hour')}, "
-        "one for each hour after the first that runs more than 30 minutes (R31)."
+        f"{service.names} ran {when(service, clock)}: "
+        f"{plural(count, 'additional hour')}, one for each hour after the first "
+        "that runs more than 30 minutes (R31)."
     )
     return [
         Line(code, units, (), ADMINISTRATION, day, service.admins, sentence)

@@ -168,7 +168,10 @@ class _Coder:
                 "31 minutes or more; the first hour covers up to 90 minutes (R30)."
             )
         elif service.kind == PUSH:
-            sentence = f"Initial service: {what(service)} {when(service, self.clock)}; {self.push_reason(service)}."
+            sentence = (
+                f"Initial service: {what(service)} {when(service, self.clock)}; "
+                f"{self.push_reason(service)}."
+            )
         else:
             sentence = (
                 f"Initial service: {what(service)} {when(service, self.clock)}; "
@@ -191,7 +194,10 @@ class _Coder:
             return "given as a push (R13)"
         if service.minutes <= 15:
             return f"{service.minutes} minutes, 15 or less, is a push (R14)"
-        return "pushed by hand with the nurse present throughout, a push at any length (R15)"
+        return (
+            "pushed by hand with the nurse present throughout, a push at any length "
+            "(R15)"
+        )
 
     # Infusions after the initial service (R33, R37, R50, R53-R56)
     def infusion(self, service: Service, coded: list[Interval]) -> list[Line]:
@@ -236,7 +242,8 @@ class _Coder:
             self.findings.append(
                 warning(
                     "concurrent.chemotherapy",
-                    f"{service.names} ran alongside another infusion for {shared} minutes; "
+                    f"{service.names} ran alongside another infusion for {shared} "
+                    "minutes; "
                     "there is no concurrent code for chemotherapy, so it is coded as a "
                     "sequential infusion. If it ran through its own line for a medical "
                     "reason, record that site's separate-access reason (R55).",
@@ -245,7 +252,8 @@ class _Coder:
             )
             sentence = (
                 f"Chemotherapy infusion of {service.names} {when(service, self.clock)} "
-                "given alongside another: reported as a sequential chemotherapy infusion (R55)."
+                "given alongside another: reported as a sequential chemotherapy "
+                "infusion (R55)."
             )
             lines = [self.line(code, ONE, (), self.day(service), service, sentence)]
             count = addon_hours(service.minutes)
@@ -263,8 +271,10 @@ class _Coder:
             self.findings.append(
                 info(
                     "concurrent.once",
-                    f"{service.names} also ran concurrently, but the concurrent infusion "
-                    "code is reported once per date whatever the number of drugs (R53).",
+                    f"{service.names} also ran concurrently, but the concurrent "
+                    "infusion "
+                    "code is reported once per date whatever the number of drugs "
+                    "(R53).",
                     service.admins,
                 )
             )
@@ -272,7 +282,8 @@ class _Coder:
         self.given.concurrent_dates.add(day)
         sentence = (
             f"Concurrent infusion: {what(service)} {when(service, self.clock)} ran "
-            f"{shared} minutes alongside an infusion already reported, through the same "
+            f"{shared} minutes alongside an infusion already reported, through the "
+            "same "
             "access in its own bag (R53)."
         )
         return [self.line(CONCURRENT, ONE, (), day, service, sentence)]
@@ -305,7 +316,8 @@ class _Coder:
                         info(
                             "push.same_drug_within_30",
                             f"{service.names} was pushed again {gap} minutes after the "
-                            "previous push of the same drug: not separately reported (R52).",
+                            "previous push of the same drug: not separately reported "
+                            "(R52).",
                             service.admins,
                         )
                     )
@@ -316,7 +328,8 @@ class _Coder:
         code = NEW_PUSH[service.family]
         sentence = (
             f"Push of a new drug after the initial service: {what(service)} "
-            f"{when(service, self.clock)}, {self.push_reason(service)}; new drug (R49, R51)."
+            f"{when(service, self.clock)}, {self.push_reason(service)}; new drug "
+            "(R49, R51)."
         )
         return [
             self.line(
@@ -334,7 +347,8 @@ class _Coder:
             self.findings.append(
                 info(
                     "push.same_drug_office",
-                    f"{service.names} was {repeat_of} earlier in this visit; a repeat push "
+                    f"{service.names} was {repeat_of} earlier in this visit; a repeat "
+                    "push "
                     "of the same drug has no code on an office claim (R52, R67).",
                     service.admins,
                 )
@@ -344,7 +358,8 @@ class _Coder:
             self.findings.append(
                 warning(
                     "push.same_drug_chemotherapy",
-                    f"{service.names} was {repeat_of} earlier in this visit; the repeat "
+                    f"{service.names} was {repeat_of} earlier in this visit; the "
+                    "repeat "
                     "push of the same chemotherapy drug has no code of its own (R51).",
                     service.admins,
                 )

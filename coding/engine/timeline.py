@@ -15,7 +15,7 @@ Interval = tuple[int, int]
 class Clock:
     """Reads and writes times in the encounter's zone on its date of service."""
 
-    __slots__ = ("day", "zone", "_midnight_cache")
+    __slots__ = ("_midnight_cache", "day", "zone")
 
     def __init__(self, zone: ZoneInfo, day: date | None) -> None:
         self.zone = zone

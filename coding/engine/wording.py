@@ -1,4 +1,4 @@
-"""How services are written in explanations: the words a coder checks against the chart."""
+"""How services are written in explanations, in words a coder checks on the chart."""
 
 from coding.engine.classification import CHEMO, HYDRATION, INFUSION, PUSH, Service
 from coding.engine.timeline import Clock
