@@ -13,6 +13,10 @@ run: install
 	$(UV) run python manage.py migrate --noinput
 	$(UV) run python manage.py load_reference_data
 	$(UV) run python manage.py seed_demo
+	@# The task worker (re-derivation after a policy is published) runs beside
+	@# the server and stops with it, so `make run` stays one command.
+	@$(UV) run python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(UV) run python manage.py runserver 0.0.0.0:$(PORT)
 
 test: install chromium
