@@ -40,6 +40,18 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "coding.view_mueedit",
         "coding.view_ncciedit",
         "coding.view_referenceedition",
+        # Payers and policies (published versions stay read-only in the admin).
+        "payers.view_payer",
+        "payers.add_payer",
+        "payers.change_payer",
+        "payers.view_policyversion",
+        "payers.add_policyversion",
+        "payers.change_policyversion",
+        "payers.delete_policyversion",
+        "payers.view_drugoverride",
+        "payers.add_drugoverride",
+        "payers.change_drugoverride",
+        "payers.delete_drugoverride",
     ),
 }
 
