@@ -16,5 +16,6 @@ urlpatterns = [
     path("encounters/", include("encounters.urls")),
     path("coding/", include("coding.urls")),
     path("payers/", include("payers.urls")),
+    path("api/v1/", include("coding.api_urls")),
     path("admin/", admin.site.urls),
 ]

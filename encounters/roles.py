@@ -123,7 +123,11 @@ ROLE_NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
         ("Worklist", "coding:worklist"),
         ("Reference data", "coding:reference"),
     ),
-    Role.ADMIN: (("Payers", "payers:list"), ("Reference data", "coding:reference")),
+    Role.ADMIN: (
+        ("Payers", "payers:list"),
+        ("Reference data", "coding:reference"),
+        ("API tokens", "coding:api_tokens"),
+    ),
 }
 # A user who holds several roles starts at the first of these they hold.
 ROLE_PRIORITY = (Role.ADMIN, Role.CODER, Role.NURSE)

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from coding.models import ApiToken
 from encounters.roles import Role
 from payers.demo import seed_payers
 from tests.conftest import client_for, make_user
@@ -27,6 +28,11 @@ def demo_payer() -> int:
 def demo_draft() -> int:
     payer = seed_payers()["Prairie Health Plan"]
     return payer.policy_versions.get(number=1).start_draft(by=None).pk
+
+
+def demo_token() -> int:
+    user = User.objects.create_user("integration")
+    return ApiToken.issue(user=user, name="lab feed", by=user)[0].pk
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,14 @@ MATRIX: dict[str, Row] = {
     "encounters:board": Row(LOGIN, 200, 403, 403),
     "coding:worklist": Row(LOGIN, 403, 200, 403),
     "coding:reference": Row(LOGIN, 403, 200, 200),
+    "coding:api_tokens": Row(LOGIN, 403, 403, 200),
+    "coding:revoke_api_token": Row(
+        LOGIN, 403, 403, 302, method="post", kwargs={"pk": demo_token}
+    ),
+    # The API answers in JSON, never with a login page: 401 without credentials;
+    # an empty form post is not a JSON document (415).
+    "api:derive": Row(401, 415, 415, 415, method="post"),
+    "api:schema": Row(401, 200, 200, 200),
     "payers:list": Row(LOGIN, 403, 403, 200),
     # Payers: only admins see or change policies; an empty POST is a 422.
     "payers:detail": Row(LOGIN, 403, 403, 200, kwargs={"pk": demo_payer}),
