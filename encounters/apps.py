@@ -1,13 +1,16 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate
 
 
 def _sync_role_groups(sender: AppConfig, **kwargs: Any) -> None:
     from encounters.roles import sync_role_groups
 
-    sync_role_groups(kwargs["apps"])
+    # `migrate` passes its historical apps; `flush` (after transactional tests)
+    # passes none, and then the live registry is the right one.
+    sync_role_groups(kwargs.get("apps", global_apps))
 
 
 class EncountersConfig(AppConfig):
