@@ -94,7 +94,7 @@ def sync_role_groups(apps: Any, schema_editor: Any = None) -> None:
     for app_config in apps.get_app_configs():
         # Historical app configs have no models module, which create_permissions
         # requires; the live registry's (after a flush) must keep its own.
-        models_module = app_config.models_module
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = models_module or True
         create_permissions(app_config, verbosity=0, apps=apps)
         app_config.models_module = models_module
