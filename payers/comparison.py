@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from coding.engine import derive
 from payers.models import PolicyVersion
 
 
@@ -87,8 +88,6 @@ def _mark(
 def compare(
     document: dict[str, Any], *, title: str, draft: PolicyVersion
 ) -> Comparison:
-    from coding.engine import derive
-
     in_force = PolicyVersion.objects.in_force(draft.payer, service_date(document))
     published_label = (
         str(in_force)

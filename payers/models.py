@@ -8,6 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from coding.models import DrugCategory
+from encounters.models import Encounter, EncounterQuerySet
 
 
 class Payer(models.Model):
@@ -473,6 +474,15 @@ class PolicyVersion(models.Model):
             document["drug_overrides"] = overrides
         return document
 
+    def encounters_in_range(self) -> EncounterQuerySet:
+        """This payer's encounters whose date of service the version covers."""
+        encounters = Encounter.objects.filter(
+            payer=self.payer_id, date__gte=self.effective_from
+        )
+        if self.effective_to is not None:
+            encounters = encounters.filter(date__lte=self.effective_to)
+        return encounters
+
     def start_draft(
         self, *, by: Any, effective_from: date | None = None
     ) -> "PolicyVersion":
@@ -533,19 +543,21 @@ class DrugOverride(models.Model):
         return f"{self.key}: {self.describe()}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # A published version's overrides are as frozen as its other choices.
-        if not self.version.is_draft:
-            raise ValidationError(
-                f"{self.version} is published; start a new draft to change it."
-            )
+        self._refuse_unless_draft()
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        if not self.version.is_draft:
+        self._refuse_unless_draft()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_unless_draft(self) -> None:
+        # A published version's overrides are as frozen as its other choices;
+        # the stored status decides, not a possibly stale instance.
+        draft = PolicyVersion.Status.DRAFT
+        if not PolicyVersion.objects.filter(pk=self.version_id, status=draft).exists():
             raise ValidationError(
                 f"{self.version} is published; start a new draft to change it."
             )
-        return super().delete(*args, **kwargs)
 
     def describe(self) -> str:
         parts = []

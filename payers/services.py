@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from payers.models import Payer, PolicyVersion
+from payers.tasks import start_rederivation
 
 
 class PolicyConflict(Exception):
@@ -85,7 +86,7 @@ def publish_policy_version(
             version.publication_note = note
             version._change_reason = "Published"
             version.save()
-            transaction.on_commit(lambda: rederive_after_publication(version, by=by))
+            transaction.on_commit(lambda: start_rederivation(version, by=by))
     except IntegrityError as error:
         # The database's own guard (PostgreSQL exclusion constraint) caught an
         # overlap the lock did not, e.g. a row written outside this service.
@@ -93,9 +94,3 @@ def publish_policy_version(
             f"{version.payer.name} already has a published version for these dates."
         ) from error
     return version
-
-
-def rederive_after_publication(version: PolicyVersion, *, by: Any) -> None:
-    from payers.tasks import start_rederivation
-
-    start_rederivation(version, by=by)

@@ -13,6 +13,8 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
+from coding.services import derive_encounter
+from encounters.models import Encounter
 from payers.models import PolicyVersion, Rederivation
 
 logger = logging.getLogger(__name__)
@@ -30,9 +32,6 @@ def start_rederivation(version: PolicyVersion, *, by: Any) -> Rederivation:
 
 @task()
 def rederive_encounters(rederivation_id: int) -> dict[str, int]:
-    from coding.services import derive_encounter
-    from encounters.models import Encounter
-
     run = Rederivation.objects.select_related("version__payer", "requested_by").get(
         pk=rederivation_id
     )

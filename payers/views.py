@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from coding.documents import encounter_document
 from coding.models import Drug, DrugCategory
 from encounters.models import Encounter
 from encounters.roles import Role, role_required
@@ -341,8 +342,6 @@ def set_override(request: HttpRequest, pk: int) -> HttpResponse:
 def try_it(request: HttpRequest, pk: int) -> HttpResponse:
     """Derive the chosen encounters (or the pasted document) under the version
     in force and under this draft, side by side."""
-    from coding.documents import encounter_document
-
     version = _version(pk)
     encounters = {str(e.pk): e for e in _recent_encounters(version)}
     form = TryItForm(
