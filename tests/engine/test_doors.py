@@ -25,7 +25,7 @@ def run_command(*args: str, stdin: str | None = None) -> tuple[Any, int]:
     code = 0
     saved = sys.stdin
     if stdin is not None:
-        sys.stdin = sys.stdin, StringIO(stdin)
+        sys.stdin = StringIO(stdin)
     try:
         call_command("derive", *args, stdout=out)
     except SystemExit as exit_:
