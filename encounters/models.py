@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -142,6 +143,9 @@ class Encounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit_number} {self.patient.name} {self.date}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("encounters:encounter", kwargs={"pk": self.pk})
 
     @property
     def is_editable(self) -> bool:
@@ -400,6 +404,10 @@ class Administration(models.Model):
         if self.run.paused:
             return self.State.PAUSED
         return self.State.RUNNING
+
+    @property
+    def state_label(self) -> str:
+        return self.state.label
 
     def running_seconds(self, now: datetime) -> int:
         """Seconds the substance actually ran, pauses excluded (R27, R38)."""

@@ -35,6 +35,29 @@ def demo_token() -> int:
     return ApiToken.issue(user=user, name="lab feed", by=user)[0].pk
 
 
+def demo_encounter() -> int:
+    """An encounter at a centre where the matrix's nurse works."""
+    from encounters.models import Encounter
+    from tests.encounters import world
+
+    found = Encounter.objects.filter(location__name="Matrix centre").first()
+    if found is None:
+        nurse = User.objects.get(username="nurse")
+        found = world.encounter(world.location(nurse, name="Matrix centre"))
+    return found.pk
+
+
+def demo_administration() -> int:
+    from encounters.models import Administration, Encounter
+    from tests.encounters import world
+
+    visit = Encounter.objects.get(pk=demo_encounter())
+    drug = world.formulary("J7050")["J7050"]
+    return Administration.objects.get_or_create(
+        encounter=visit, drug=drug, defaults={"created_by": visit.location.staff.get()}
+    )[0].pk
+
+
 @dataclass(frozen=True)
 class Row:
     anonymous: int | str
@@ -51,6 +74,39 @@ MATRIX: dict[str, Row] = {
     "logout": Row(302, 302, 302, 302, method="post"),
     "keepalive": Row(LOGIN, 204, 204, 204, method="post"),
     "encounters:board": Row(LOGIN, 200, 403, 403),
+    # Capture: nurses only; a tap without its key and version is a 400.
+    "encounters:drugs": Row(LOGIN, 200, 403, 403),
+    "encounters:encounter": Row(LOGIN, 200, 403, 403, kwargs={"pk": demo_encounter}),
+    **{
+        f"encounters:{name}": Row(
+            LOGIN, 400, 403, 403, method="post", kwargs={"pk": demo_encounter}
+        )
+        for name in (
+            "check_in",
+            "add_site",
+            "add_administration",
+            "mark_documented",
+            "send_to_coding",
+        )
+    },
+    **{
+        f"encounters:{name}": Row(
+            LOGIN,
+            400,
+            403,
+            403,
+            method="post",
+            kwargs={"pk": demo_encounter, "apk": demo_administration},
+        )
+        for name in (
+            "start",
+            "pause",
+            "resume",
+            "stop",
+            "correct",
+            "edit_administration",
+        )
+    },
     "coding:worklist": Row(LOGIN, 403, 200, 403),
     "coding:reference": Row(LOGIN, 403, 200, 200),
     "coding:api_tokens": Row(LOGIN, 403, 403, 200),

@@ -1,0 +1,189 @@
+from datetime import datetime, time
+from typing import Any
+
+from django import forms
+
+from coding.models import Drug
+from encounters.models import (
+    DRUGLESS_METHODS,
+    SITE_METHODS,
+    Administration,
+    Chair,
+    DoseUnit,
+    Encounter,
+    IVSite,
+    Method,
+)
+
+
+class ActionForm(forms.Form):
+    """What every tap carries: its own key and the version on screen."""
+
+    key = forms.UUIDField(widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class CheckInForm(forms.Form):
+    chair = forms.ModelChoiceField(queryset=Chair.objects.none(), empty_label=None)
+
+    def __init__(self, *args: Any, encounter: Encounter, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].queryset = encounter.location.chairs.exclude(
+            encounters__status=Encounter.Status.IN_CHAIR
+        )
+
+
+class SiteForm(forms.Form):
+    kind = forms.ChoiceField(choices=IVSite.Kind.choices)
+    label = forms.CharField(max_length=80, help_text="For example: right forearm.")
+    separate_access_reason = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Only when a separate access was medically necessary.",
+    )
+
+
+class AdministrationForm(forms.Form):
+    drug = forms.ModelChoiceField(
+        queryset=Drug.objects.all(),
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose a drug from the list."},
+    )
+    method = forms.ChoiceField(choices=Method.choices, initial=Method.INFUSION)
+    site = forms.ModelChoiceField(
+        queryset=IVSite.objects.none(), required=False, empty_label="No IV site"
+    )
+    dose_amount = forms.DecimalField(
+        label="Dose", min_value=0, max_digits=12, decimal_places=4, required=False
+    )
+    dose_unit = forms.ChoiceField(
+        label="Unit", choices=[("", "—"), *DoseUnit.choices], required=False
+    )
+    wasted_amount = forms.DecimalField(
+        label="Wasted", min_value=0, max_digits=12, decimal_places=4, required=False
+    )
+    single_dose_container = forms.BooleanField(label="Single-dose vial", required=False)
+    bag = forms.CharField(max_length=20, required=False, help_text="Same bag, same id.")
+    expected_minutes = forms.IntegerField(
+        label="Ordered run (minutes)", min_value=1, max_value=24 * 60, required=False
+    )
+
+    def __init__(self, *args: Any, encounter: Encounter, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = encounter.sites.all()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        method = data.get("method")
+        if method in SITE_METHODS and not data.get("site"):
+            self.add_error("site", "An IV push or infusion needs its IV site.")
+        if method not in DRUGLESS_METHODS and not data.get("drug"):
+            self.add_error("drug", "Search for the drug and choose it.")
+        if data.get("dose_amount") is not None and not data.get("dose_unit"):
+            self.add_error("dose_unit", "Give the unit of the dose.")
+        if data.get("wasted_amount") and data.get("dose_amount") is None:
+            self.add_error("wasted_amount", "Record the dose given before the waste.")
+        return data
+
+
+class EditAdministrationForm(forms.Form):
+    dose_amount = AdministrationForm.base_fields["dose_amount"]
+    dose_unit = AdministrationForm.base_fields["dose_unit"]
+    wasted_amount = AdministrationForm.base_fields["wasted_amount"]
+    single_dose_container = AdministrationForm.base_fields["single_dose_container"]
+    ndc = forms.RegexField(
+        label="NDC",
+        regex=r"^(\d{11}|\d{4,5}-\d{3,4}-\d{1,2})$",
+        required=False,
+        error_messages={"invalid": "An NDC is 11 digits, or 5-4-2 with dashes."},
+    )
+    bag = AdministrationForm.base_fields["bag"]
+    rate = forms.DecimalField(
+        label="Rate (mL/h)", min_value=0, max_digits=8, decimal_places=2, required=False
+    )
+    volume_infused = forms.DecimalField(
+        label="Volume infused (mL)",
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+    )
+    expected_minutes = AdministrationForm.base_fields["expected_minutes"]
+    kvo = forms.BooleanField(label="KVO (keep vein open only)", required=False)
+    continuous_presence = forms.BooleanField(
+        label="Nurse present throughout (push)", required=False
+    )
+    primary_reason = forms.BooleanField(
+        label="Main reason for the visit", required=False
+    )
+    discontinued = forms.BooleanField(label="Stopped early", required=False)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    FIELDS = (
+        "dose_amount",
+        "dose_unit",
+        "wasted_amount",
+        "single_dose_container",
+        "ndc",
+        "bag",
+        "rate",
+        "volume_infused",
+        "expected_minutes",
+        "kvo",
+        "continuous_presence",
+        "primary_reason",
+        "discontinued",
+        "note",
+    )
+
+    @classmethod
+    def of(
+        cls, administration: Administration, **kwargs: Any
+    ) -> "EditAdministrationForm":
+        initial = {name: getattr(administration, name) for name in cls.FIELDS}
+        return cls(initial=initial, prefix=f"edit-{administration.pk}", **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("dose_amount") is not None and not data.get("dose_unit"):
+            self.add_error("dose_unit", "Give the unit of the dose.")
+        return data
+
+
+def correctable_points(administration: Administration) -> list[tuple[str, str]]:
+    """The recorded times a nurse may correct, as (choice, label)."""
+    run = administration.run
+    points = []
+    if run.started_at:
+        points.append(("started:0", "Start"))
+    for n, (_paused, resumed) in enumerate(run.pauses):
+        points.append((f"paused:{n}", f"Pause {n + 1}"))
+        if resumed is not None and not (
+            run.stopped_at is not None and resumed == run.stopped_at
+        ):
+            points.append((f"resumed:{n}", f"Resume {n + 1}"))
+    if run.stopped_at:
+        points.append(("stopped:0", "Stop"))
+    return points
+
+
+class CorrectTimeForm(forms.Form):
+    point = forms.ChoiceField(label="Which time")
+    time = forms.TimeField(
+        label="Real time", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    reason = forms.CharField(
+        max_length=300,
+        error_messages={"required": "Say why the time is corrected."},
+        help_text="Required: why the recorded time was wrong.",
+    )
+
+    def __init__(self, *args: Any, administration: Administration, **kwargs: Any):
+        kwargs.setdefault("prefix", f"correct-{administration.pk}")
+        super().__init__(*args, **kwargs)
+        self.fields["point"].choices = correctable_points(administration)
+
+    def moment(self, day: Any, zone: Any) -> datetime:
+        chosen: time = self.cleaned_data["time"]
+        return datetime.combine(day, chosen, zone)

@@ -1,0 +1,214 @@
+"""The timeline picture: geometry for a server-rendered SVG of an encounter.
+
+One lane per IV site (and one for what needs no site), bars for timed runs
+with their pauses left as gaps, ticks for pushes and injections, the derived
+codes written on the bars, a hatch where two runs overlap and a now-line while
+anything runs. The template (encounters/encounter.html#timeline) only draws.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from encounters.models import Administration, IVSite
+
+WIDTH = 740
+GUTTER = 110  # lane labels
+TOP = 28  # hour labels
+ROW = 34  # one bar
+LANE_PAD = 10
+
+
+@dataclass(frozen=True)
+class Segment:
+    x: float
+    width: float
+
+
+@dataclass
+class Bar:
+    administration: Administration
+    y: float
+    segments: list[Segment]
+    gaps: list[Segment]
+    label: str
+    codes: str
+    running: bool
+    overdue: bool
+
+    @property
+    def text_x(self) -> float:
+        return self.segments[0].x + 4
+
+
+@dataclass(frozen=True)
+class Tick:
+    administration: Administration
+    x: float
+    y: float
+    label: str
+    codes: str
+
+
+@dataclass(frozen=True)
+class Lane:
+    label: str
+    y: float
+    height: float
+
+
+@dataclass
+class Timeline:
+    width: int
+    height: float
+    hours: list[tuple[float, str]]
+    lanes: list[Lane]
+    bars: list[Bar] = field(default_factory=list)
+    ticks: list[Tick] = field(default_factory=list)
+    overlaps: list[tuple[float, float, float]] = field(default_factory=list)
+    now_x: float | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.bars and not self.ticks
+
+
+def codes_by_administration(result: dict[str, Any] | None) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for line in (result or {}).get("lines", []):
+        if line.get("kind", "administration") != "administration":
+            continue
+        units = line.get("units", 1)
+        code = line["code"] + (f"×{units}" if units not in (1, 1.0) else "")
+        for ident in line.get("administrations", []):
+            out[ident].append(code)
+    return out
+
+
+def intervals(a: Administration, now: datetime) -> list[tuple[datetime, datetime]]:
+    """The stretches the substance actually ran."""
+    run = a.run
+    assert run.started_at is not None
+    end = run.stopped_at or now
+    out, cursor = [], run.started_at
+    for paused, resumed in run.pauses:
+        out.append((cursor, paused))
+        cursor = resumed or end
+    if cursor < end:
+        out.append((cursor, end))
+    return [(s, e) for s, e in out if e > s]
+
+
+def build(
+    administrations: Sequence[Administration],
+    sites: Sequence[IVSite],
+    *,
+    now: datetime,
+    zone: Any,
+    result: dict[str, Any] | None = None,
+) -> Timeline:
+    started = [a for a in administrations if a.started_at is not None]
+    moments = [a.started_at for a in started] + [
+        a.stopped_at for a in started if a.stopped_at
+    ]
+    running = any(a.state in {a.State.RUNNING, a.State.PAUSED} for a in started)
+    if running:
+        moments.append(now)
+    first = min(moments, default=now).astimezone(zone)
+    last = max(moments, default=now).astimezone(zone)
+    begin = first.replace(minute=0, second=0, microsecond=0)
+    end = last.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    end = max(end, begin + timedelta(hours=2))
+    span = (end - begin).total_seconds()
+
+    def x(moment: datetime) -> float:
+        seconds = (moment - begin).total_seconds()
+        return round(GUTTER + (WIDTH - GUTTER - 8) * seconds / span, 1)
+
+    hours = []
+    hour = begin
+    while hour <= end:
+        hours.append((x(hour), f"{hour:%H:%M}"))
+        hour += timedelta(hours=1)
+
+    codes = codes_by_administration(result)
+    lanes_of: dict[int | None, list[Administration]] = {s.pk: [] for s in sites}
+    for a in started:
+        lanes_of.setdefault(a.site_id, []).append(a)
+    labels = {s.pk: str(s) for s in sites}
+    timeline = Timeline(WIDTH, 0, hours, [])
+    y = TOP
+    for site_id, members in lanes_of.items():
+        if site_id is None and not members:
+            continue
+        timed = [a for a in members if a.is_timed]
+        rows: list[datetime] = []  # end of the last bar in each row
+        top = y + LANE_PAD / 2
+        for a in sorted(timed, key=lambda a: a.started_at):
+            spans = intervals(a, now)
+            row = next(
+                (i for i, free in enumerate(rows) if a.started_at >= free), len(rows)
+            )
+            finish = a.stopped_at or now
+            if row == len(rows):
+                rows.append(finish)
+            rows[row] = finish
+            segments = [Segment(x(s), max(x(e) - x(s), 2)) for s, e in spans]
+            gaps = [
+                Segment(x(p), max(x(r or a.stopped_at or now) - x(p), 1))
+                for p, r in a.run.pauses
+            ]
+            timeline.bars.append(
+                Bar(
+                    administration=a,
+                    y=top + row * ROW,
+                    segments=segments or [Segment(x(a.started_at), 2)],
+                    gaps=gaps,
+                    label=a.drug_name,
+                    codes=" ".join(codes.get(str(a.pk), [])),
+                    running=a.state in {a.State.RUNNING, a.State.PAUSED},
+                    overdue=a.is_overdue(now),
+                )
+            )
+        pushes = [a for a in members if not a.is_timed]
+        tick_y = top + len(rows) * ROW
+        for a in pushes:
+            timeline.ticks.append(
+                Tick(
+                    a,
+                    x(a.started_at),
+                    tick_y,
+                    a.drug_name,
+                    " ".join(codes.get(str(a.pk), [])),
+                )
+            )
+        height = max(len(rows) * ROW + (ROW if pushes else 0), ROW) + LANE_PAD
+        label = labels.get(site_id, "No IV site") if site_id else "No IV site"
+        timeline.lanes.append(Lane(label, y, height))
+        y += height
+    timeline.height = y + 6
+    timeline.overlaps = overlaps(started, now, x, timeline)
+    if running:
+        timeline.now_x = x(now)
+    return timeline
+
+
+def overlaps(
+    started: Sequence[Administration], now: datetime, x: Any, timeline: Timeline
+) -> list[tuple[float, float, float]]:
+    """Where two timed runs overlap (concurrent): (x, width, y of the later bar)."""
+    bars = {bar.administration.pk: bar for bar in timeline.bars}
+    timed = [a for a in started if a.is_timed and not a.kvo]
+    out = []
+    for i, a in enumerate(timed):
+        for b in timed[i + 1 :]:
+            for s1, e1 in intervals(a, now):
+                for s2, e2 in intervals(b, now):
+                    s, e = max(s1, s2), min(e1, e2)
+                    if e > s:
+                        width = max(x(e) - x(s), 2)
+                        out.append((x(s), width, bars[a.pk].y))
+                        out.append((x(s), width, bars[b.pk].y))
+    return out
