@@ -15,12 +15,12 @@ Interval = tuple[int, int]
 class Clock:
     """Reads and writes times in the encounter's zone on its date of service."""
 
-    __slots__ = ("_midnight_cache", "day", "zone")
+    __slots__ = ("_local_cache", "day", "zone")
 
     def __init__(self, zone: ZoneInfo, day: date | None) -> None:
         self.zone = zone
         self.day = day
-        self._midnight_cache: dict[tuple[int, int], int] = {}
+        self._local_cache: dict[int, datetime] = {}
 
     def at(self, text: str) -> int:
         """Seconds since the epoch for `HH:MM` or an ISO 8601 date-time.
@@ -47,7 +47,12 @@ class Clock:
         return int(moment.timestamp())
 
     def local(self, seconds: int) -> datetime:
-        return datetime.fromtimestamp(seconds, UTC).astimezone(self.zone)
+        # Explanations and dates ask for the same few instants many times.
+        moment = self._local_cache.get(seconds)
+        if moment is None:
+            moment = datetime.fromtimestamp(seconds, UTC).astimezone(self.zone)
+            self._local_cache[seconds] = moment
+        return moment
 
     def date_of(self, seconds: int) -> date:
         return self.local(seconds).date()
