@@ -109,7 +109,9 @@ def seed_payers() -> dict[str, Payer]:
     published version. Run again, it changes nothing an admin has edited."""
     payers: dict[str, Payer] = {}
     for spec in DEMO_PAYERS:
-        payer, _ = Payer.objects.update_or_create(
+        # get_or_create, not update_or_create: a rerun must not write (and
+        # put an empty "changed" entry in the payer's history).
+        payer, _ = Payer.objects.get_or_create(
             name=spec["name"],
             defaults={"kind": spec["kind"], "payer_id": spec["payer_id"]},
         )

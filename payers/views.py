@@ -75,7 +75,7 @@ def _timeline(versions: list[PolicyVersion], today: date) -> dict[str, Any]:
             "version": v,
             "x": x(v.effective_from),
             "width": max(4, x(v.effective_to or end) - x(v.effective_from)),
-            "y": 24 + 34 * lanes[PolicyVersion.Status(v.status)],
+            "y": 22 + 36 * lanes[PolicyVersion.Status(v.status)],
         }
         for v in versions
     ]
@@ -104,6 +104,8 @@ def _history(payer: Payer) -> list[dict[str, Any]]:
                 f"{change.field}: {change.old} → {change.new}"
                 for change in delta.changes
             ]
+            if not changes:
+                continue  # saved without a difference: nothing to tell
         entries.append(
             {
                 "when": record.history_date,
