@@ -151,7 +151,8 @@ def parse(raw: Any) -> tuple[Encounter | None, Errors]:
 
     setting = raw.get("setting")
     if setting not in ("facility", "office"):
-        errors.append(("setting", "setting is required: facility or office"))
+        problem = "is required" if setting is None else f"{setting!r} is not valid"
+        errors.append(("setting", f"setting {problem}: facility or office"))
 
     zone = ZoneInfo("UTC")
     tz_name = raw.get("timezone", "UTC")
