@@ -4,6 +4,7 @@ The engine reads only this document (../shared/contract/README.md), so
 everything the engine must know about a timeline is decided here, once.
 """
 
+import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,12 +65,25 @@ def clock_times(administration: "Administration", zone: Any) -> tuple[str, str |
 def policy_in_force(encounter: "Encounter") -> "PolicyVersion | None":
     from payers.models import PolicyVersion
 
-    version = (
-        PolicyVersion.objects.select_related("payer")
-        .prefetch_related("drug_overrides")
-        .in_force(encounter.payer, encounter.date)
+    return PolicyVersion.objects.select_related("payer").in_force(
+        encounter.payer, encounter.date
     )
-    return version
+
+
+# A published version never changes (editing starts a new draft), so its
+# policy document is read once per process, not on every tap.
+_published_policies: dict[int, dict[str, Any]] = {}
+
+
+def policy_of(version: "PolicyVersion | None") -> dict[str, Any]:
+    if version is None:
+        return {}
+    if version.status != version.Status.PUBLISHED:
+        return version.policy_document()
+    if version.pk not in _published_policies:
+        _published_policies[version.pk] = version.policy_document()
+    # A copy: the cached document must not change through a caller.
+    return copy.deepcopy(_published_policies[version.pk])
 
 
 def drug_of(
@@ -167,7 +181,7 @@ def build_document(
     location = encounter.location
     zone = location.tz
     version = policy_in_force(encounter)
-    policy = version.policy_document() if version is not None else {}
+    policy = policy_of(version)
     overrides = policy.get("drug_overrides", {})
     documents, findings = [], []
     for administration in administrations:

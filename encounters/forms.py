@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import datetime, time
 from typing import Any
 
@@ -51,9 +52,7 @@ class AdministrationForm(forms.Form):
         error_messages={"invalid_choice": "Choose a drug from the list."},
     )
     method = forms.ChoiceField(choices=Method.choices, initial=Method.INFUSION)
-    site = forms.ModelChoiceField(
-        queryset=IVSite.objects.none(), required=False, empty_label="No IV site"
-    )
+    site = forms.TypedChoiceField(label="IV site", coerce=int, required=False)
     dose_amount = forms.DecimalField(
         label="Dose", min_value=0, max_digits=12, decimal_places=4, required=False
     )
@@ -69,9 +68,17 @@ class AdministrationForm(forms.Form):
         label="Ordered run (minutes)", min_value=1, max_value=24 * 60, required=False
     )
 
-    def __init__(self, *args: Any, encounter: Encounter, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sites: Sequence[IVSite], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = encounter.sites.all()
+        # The page already holds the encounter's sites: no query to list them.
+        self.sites = {site.pk: site for site in sites}
+        self.fields["site"].choices = [("", "No IV site")] + [
+            (site.pk, str(site)) for site in sites
+        ]
+
+    def clean_site(self) -> IVSite | None:
+        chosen = self.cleaned_data.get("site")
+        return self.sites.get(chosen) if chosen else None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

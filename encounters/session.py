@@ -22,6 +22,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 LAST_ACTIVITY_KEY = "chairside_last_activity"
 BACKGROUND_HEADER = "X-Chairside-Background"
+# A burst of taps costs one session write, not one per tap: activity is stamped
+# at most once in this many seconds (django-session-timeout's "grace period").
+# The stamp can so lag the real last activity by up to this much, so pages give
+# the browser a deadline shorter by the same amount: its warning and its
+# sign-out always come before the server would end the session.
+ACTIVITY_GRACE_SECONDS = 60
 
 
 def idle_seconds() -> int:
@@ -47,7 +53,10 @@ class IdleTimeoutMiddleware:
                     f"You were signed out after {settings.SESSION_IDLE_MINUTES} "
                     "idle minutes. Sign in again to carry on.",
                 )
-            elif not is_background(request):
+            elif not is_background(request) and (
+                LAST_ACTIVITY_KEY not in request.session
+                or now - last >= ACTIVITY_GRACE_SECONDS
+            ):
                 request.session[LAST_ACTIVITY_KEY] = now
         return self.get_response(request)
 
@@ -70,6 +79,6 @@ def session_context(request: HttpRequest) -> dict[str, Any]:
     if not request.user.is_authenticated:
         return {}
     return {
-        "session_idle_seconds": idle_seconds(),
+        "session_idle_seconds": idle_seconds() - ACTIVITY_GRACE_SECONDS,
         "session_warning_seconds": int(settings.SESSION_IDLE_WARNING_MINUTES) * 60,
     }

@@ -259,7 +259,7 @@ def workspace(
         "zone": visit.location.timezone,
         "site_form": forms.get("site_form") or SiteForm(),
         "administration_form": forms.get("administration_form")
-        or AdministrationForm(encounter=visit),
+        or AdministrationForm(sites=sites),
         "chosen_drug": forms.get("chosen_drug"),
     }
     template = (
@@ -374,7 +374,7 @@ def add_site(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def add_administration(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = get_visit(request, pk)
     tap = ActionForm(request.POST)
-    form = AdministrationForm(request.POST, encounter=visit)
+    form = AdministrationForm(request.POST, sites=list(visit.sites.all()))
     if not tap.is_valid():
         return incomplete_tap()
     if not form.is_valid():
