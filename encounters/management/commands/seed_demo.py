@@ -4,6 +4,8 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from coding.models import Drug
+from encounters.demo import seed_day
 from encounters.roles import Role
 from payers.demo import seed_payers
 
@@ -13,6 +15,7 @@ DEMO_USERS = (
     ("coder", "Carlos", "Mendes", Role.CODER, "chairside-coder"),
     ("admin", "Ada", "Lindqvist", Role.ADMIN, "chairside-admin"),
 )
+DEMO_NAMES = [username for username, *_ in DEMO_USERS]
 
 
 class Command(BaseCommand):
@@ -35,3 +38,13 @@ class Command(BaseCommand):
             user.save()
             user.groups.set([Group.objects.get(name=role.value)])
             self.stdout.write(f"{role.label:6} {username:6} password: {password}")
+        self.seed_chair_day()
+
+    def seed_chair_day(self) -> None:
+        # The day needs the formulary: `load_reference_data` comes first.
+        if not Drug.objects.exists():
+            self.stdout.write("No formulary yet: run load_reference_data for the day.")
+            return
+        users = {u.username: u for u in User.objects.filter(username__in=DEMO_NAMES)}
+        made = seed_day(nurse=users["nurse"], staff=list(users.values()))
+        self.stdout.write(f"Chair day: {made} encounters added for today.")

@@ -1,0 +1,29 @@
+import pytest
+from django.core.management import call_command
+
+from encounters.clock import clock
+from encounters.models import Administration, Encounter, Location
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_makes_a_chair_day_once(capsys) -> None:
+    call_command("load_reference_data")
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert "Chair day: 0 encounters added for today." in capsys.readouterr().out
+    assert Encounter.objects.count() == 8
+    assert set(Location.objects.values_list("setting", flat=True)) == {
+        "facility",
+        "office",
+    }
+    running = Administration.objects.running()
+    assert running.count() >= 3
+    assert any(a.is_overdue(clock.now()) for a in running)
+    folfox = Encounter.objects.get(patient__name="Margaret Ellison")
+    assert {a.drug.hcpcs for a in folfox.administrations.all()} >= {"J9263", "J0640"}
+    # Every encounter is derived, so the board and the coders see codes at once.
+    assert all(hasattr(e, "derivation") for e in Encounter.objects.all())
+    omalizumab = Encounter.objects.get(patient__name="Priya Raman")
+    codes = {line["code"] for line in omalizumab.derivation.lines}
+    assert codes == {"96372", "J2357"}
