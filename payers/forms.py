@@ -88,6 +88,14 @@ class PublishForm(forms.Form):
     )
 
 
+class RetireForm(forms.Form):
+    note = forms.CharField(
+        label="Why retire it",
+        max_length=500,
+        help_text="Its dates then have no version until another is published.",
+    )
+
+
 class TryItForm(forms.Form):
     """Either recent encounters of the payer, or a pasted contract document."""
 

@@ -94,3 +94,25 @@ def publish_policy_version(
             f"{version.payer.name} already has a published version for these dates."
         ) from error
     return version
+
+
+def retire_policy_version(
+    version: PolicyVersion, *, by: Any, note: str
+) -> PolicyVersion:
+    """Take a published version out of force (published in error, or the payer
+    withdrew it). Its dates then have no version until another is published,
+    so the payer's open encounters in them are re-derived like after a
+    publication; finalised ones are not touched."""
+    note = note.strip()
+    if not note:
+        raise PolicyConflict("Say in a note why this version is retired.")
+    with transaction.atomic():
+        Payer.objects.select_for_update().get(pk=version.payer_id)
+        version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        if version.status != PolicyVersion.Status.PUBLISHED:
+            raise PolicyConflict(f"Only a published version can be retired: {version}.")
+        version.status = PolicyVersion.Status.RETIRED
+        version._change_reason = f"Retired: {note}"
+        version.save(update_fields=["status"])
+        transaction.on_commit(lambda: start_rederivation(version, by=by))
+    return version

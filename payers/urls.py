@@ -13,4 +13,5 @@ urlpatterns = [
     path("versions/<int:pk>/try/", views.try_it, name="try_it"),
     path("versions/<int:pk>/publish/", views.publish, name="publish"),
     path("versions/<int:pk>/discard/", views.discard_draft, name="discard"),
+    path("versions/<int:pk>/retire/", views.retire, name="retire"),
 ]

@@ -20,9 +20,20 @@ from coding.models import Drug, DrugCategory
 from encounters.models import Encounter
 from encounters.roles import Role, role_required
 from payers.comparison import Comparison, compare
-from payers.forms import DrugOverrideForm, PolicyVersionForm, PublishForm, TryItForm
+from payers.forms import (
+    DrugOverrideForm,
+    PolicyVersionForm,
+    PublishForm,
+    RetireForm,
+    TryItForm,
+)
 from payers.models import DrugOverride, Payer, PolicyVersion, Rederivation
-from payers.services import PolicyConflict, publication_plan, publish_policy_version
+from payers.services import (
+    PolicyConflict,
+    publication_plan,
+    publish_policy_version,
+    retire_policy_version,
+)
 
 OVERRIDE_SEARCH_LIMIT = 25
 RECENT_ENCOUNTERS = 20
@@ -212,6 +223,7 @@ def _version_context(
         "refusal": refusal,
         "try_form": TryItForm(encounter_choices=_encounter_choices(encounters)),
         "publish_form": PublishForm(),
+        "retire_form": RetireForm(),
         "override_rows": _override_rows(version, ""),
         "query": "",
         "category_choices": DrugCategory.choices,
@@ -434,3 +446,26 @@ def discard_draft(request: HttpRequest, pk: int) -> HttpResponse:
     version.delete()
     messages.success(request, f"Discarded {label}.")
     return redirect("payers:detail", pk=payer_pk)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def retire(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(pk)
+    form = RetireForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(
+            "Say in a note why this version is retired; nothing was changed.",
+            status=422,
+            content_type="text/plain",
+        )
+    try:
+        retire_policy_version(version, by=request.user, note=form.cleaned_data["note"])
+    except PolicyConflict as conflict:
+        return HttpResponse(str(conflict), status=409, content_type="text/plain")
+    messages.success(
+        request,
+        f"Retired {version.payer.name} v{version.number}; its open encounters are "
+        "being re-derived below.",
+    )
+    return redirect("payers:detail", pk=version.payer_id)

@@ -25,6 +25,10 @@ def demo_payer() -> int:
     return seed_payers()["Prairie Health Plan"].pk
 
 
+def demo_published() -> int:
+    return seed_payers()["Prairie Health Plan"].policy_versions.get(number=1).pk
+
+
 def demo_draft() -> int:
     payer = seed_payers()["Prairie Health Plan"]
     return payer.policy_versions.get(number=1).start_draft(by=None).pk
@@ -136,6 +140,9 @@ MATRIX: dict[str, Row] = {
     ),
     "payers:discard": Row(
         LOGIN, 403, 403, 302, method="post", kwargs={"pk": demo_draft}
+    ),
+    "payers:retire": Row(
+        LOGIN, 403, 403, 422, method="post", kwargs={"pk": demo_published}
     ),
 }
 

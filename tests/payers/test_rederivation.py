@@ -129,3 +129,31 @@ def test_a_broken_encounter_is_reported_and_the_others_still_run(
     assert "the chart is unreadable" in run.problems
     assert Derivation.objects.filter(encounter=good).exists()
     assert not Derivation.objects.filter(encounter=bad).exists()
+
+
+def test_retiring_a_version_takes_it_out_of_force_and_re_derives(
+    as_admin, payers, nurse, django_capture_on_commit_callbacks
+) -> None:
+    from django.urls import reverse
+
+    place = world.location(nurse)
+    prairie = payers["Prairie Health Plan"]
+    visit = infliximab_visit(
+        place, nurse, payer=prairie.name, day=date(2026, 8, 3), status="coded"
+    )
+    version = prairie.policy_versions.get(number=1)
+    url = reverse("payers:retire", args=[version.pk])
+    assert as_admin.post(url, {"note": " "}).status_code == 422
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_admin.post(url, {"note": "Published in error"})
+    assert response.status_code == 302
+    version.refresh_from_db()
+    assert version.status == PolicyVersion.Status.RETIRED
+    assert version.history.first().history_change_reason == (
+        "Retired: Published in error"
+    )
+    assert PolicyVersion.objects.in_force(prairie, date(2026, 8, 3)) is None
+    derivation = Derivation.objects.get(encounter=visit)
+    assert derivation.policy_version is None  # the contract defaults now
+    assert "96413" in codes(visit)
+    assert as_admin.post(url, {"note": "Again"}).status_code == 409
