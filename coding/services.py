@@ -40,6 +40,7 @@ def derive_encounter(
         "engine_version": str(result.get("engine", {}).get("version", "")),
         "derived_at": timezone.now(),
         "by": by if by is not None and by.is_authenticated else None,
+        **Derivation.summary_of(result),
     }
     derivation = Derivation(encounter=encounter, **values)
     # One statement whether or not the encounter was derived before.
