@@ -15,12 +15,31 @@ Interval = tuple[int, int]
 class Clock:
     """Reads and writes times in the encounter's zone on its date of service."""
 
-    __slots__ = ("_local_cache", "day", "zone")
+    __slots__ = ("_fixed", "_fixed_day", "_local_cache", "day", "zone")
 
     def __init__(self, zone: ZoneInfo, day: date | None) -> None:
         self.zone = zone
         self.day = day
         self._local_cache: dict[int, datetime] = {}
+        self._fixed_day: date | None = None
+        # (first second, last second + 1, UTC offset) of the date of service when
+        # its offset holds all day: most times then need no time-zone lookup.
+        self._fixed: tuple[int, int, int] | None = None
+
+    def _fixed_span(self) -> tuple[int, int, int] | None:
+        if self.day is None:
+            return None
+        if self._fixed_day != self.day:
+            self._fixed_day = self.day
+            first = datetime(self.day.year, self.day.month, self.day.day, tzinfo=self.zone)
+            last = first.replace(hour=23, minute=59, second=59)
+            offset = first.utcoffset()
+            if offset is not None and offset == last.utcoffset():
+                start = int(first.timestamp())
+                self._fixed = (start, int(last.timestamp()) + 1, int(offset.total_seconds()))
+            else:
+                self._fixed = None
+        return self._fixed
 
     def at(self, text: str) -> int:
         """Seconds since the epoch for `HH:MM` or an ISO 8601 date-time.
@@ -31,6 +50,9 @@ class Clock:
             if self.day is None:
                 raise ValueError("date_of_service is needed to read HH:MM times")
             hour, minute = _hh_mm(text)
+            fixed = self._fixed_span()
+            if fixed is not None:
+                return fixed[0] + hour * 3600 + minute * 60
             return self.local_seconds(self.day, hour, minute)
         try:
             moment = datetime.fromisoformat(text)
@@ -55,10 +77,17 @@ class Clock:
         return moment
 
     def date_of(self, seconds: int) -> date:
+        fixed = self._fixed_span()
+        if fixed is not None and fixed[0] <= seconds < fixed[1]:
+            return self.day  # type: ignore[return-value]
         return self.local(seconds).date()
 
     def show(self, seconds: int) -> str:
         """HH:MM, with the date in front when it is not the date of service."""
+        fixed = self._fixed_span()
+        if fixed is not None and fixed[0] <= seconds < fixed[1]:
+            of_day = (seconds - fixed[0]) // 60
+            return f"{of_day // 60:02d}:{of_day % 60:02d}"
         moment = self.local(seconds)
         if moment.date() == self.day:
             return f"{moment.hour:02d}:{moment.minute:02d}"
