@@ -1,11 +1,14 @@
-// Live elapsed timers on the chair board and the encounter page. The server
-// says how many seconds a run had at render time (pauses already left out);
-// the browser adds the time since it received that, so no clock has to agree
-// with the server's. No inline scripts anywhere (Content-Security-Policy).
+// Live elapsed timers on the chair board and the encounter page, computed in
+// the browser from the server's figures: each fragment says when the server
+// rendered it (data-server-now) and how many seconds each run had by then,
+// pauses already left out. The browser adds the time since, measured against
+// the server's clock (the offset is taken once, from the page as it loaded),
+// so a tablet whose clock is off still shows the right minutes.
+// No inline scripts anywhere (Content-Security-Policy).
 "use strict";
 
 (function () {
-  const received = new WeakMap();
+  let offset = null; // browser clock minus server clock, in milliseconds
 
   function format(seconds) {
     const h = Math.floor(seconds / 3600);
@@ -16,11 +19,17 @@
 
   function tick() {
     const now = Date.now();
+    if (offset === null) {
+      const anchor = document.querySelector("[data-server-now]");
+      if (!anchor) return;
+      offset = now - Date.parse(anchor.dataset.serverNow);
+    }
     document.querySelectorAll(".elapsed[data-running-seconds]").forEach(function (el) {
-      if (!received.has(el)) received.set(el, now);
+      const source = el.closest("[data-server-now]");
       let seconds = parseInt(el.dataset.runningSeconds, 10) || 0;
-      if (el.dataset.ticking === "1") {
-        seconds += Math.floor((now - received.get(el)) / 1000);
+      if (el.dataset.ticking === "1" && source) {
+        const since = now - offset - Date.parse(source.dataset.serverNow);
+        seconds += Math.max(0, Math.floor(since / 1000));
       }
       el.textContent = format(seconds);
       const expected = parseInt(el.dataset.expectedSeconds || "0", 10);
