@@ -420,9 +420,12 @@ class PolicyVersion(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
-    def covers(self, on: date) -> bool:
-        return self.effective_from <= on and (
-            self.effective_to is None or on <= self.effective_to
+    def is_in_force(self, on: date) -> bool:
+        """In memory, what PolicyVersion.objects.in_force asks the database."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.effective_from <= on
+            and (self.effective_to is None or on <= self.effective_to)
         )
 
     def policy_values(self) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 key explained, drug overrides over the formulary, try-it and publishing."""
 
 from datetime import date, timedelta
-from itertools import chain
 from typing import Any
 
 from django.contrib import messages
@@ -48,11 +47,7 @@ def payer_list(request: HttpRequest) -> HttpResponse:
         {
             "payer": payer,
             "in_force": next(
-                (
-                    v
-                    for v in payer.policy_versions.all()
-                    if v.status == PolicyVersion.Status.PUBLISHED and v.covers(today)
-                ),
+                (v for v in payer.policy_versions.all() if v.is_in_force(today)),
                 None,
             ),
             "drafts": sum(v.is_draft for v in payer.policy_versions.all()),
@@ -97,46 +92,56 @@ def _timeline(versions: list[PolicyVersion], today: date) -> dict[str, Any]:
     return {"bars": bars, "ticks": ticks, "today_x": x(today), "width": width}
 
 
-def _history(payer: Payer) -> list[dict[str, Any]]:
-    """Who changed what and when, for the payer, its versions and overrides,
-    newest first (django-simple-history)."""
-    records = chain(
-        payer.history.all(),
-        PolicyVersion.history.filter(payer_id=payer.pk),
-        DrugOverride.history.filter(version_id__in=payer.policy_versions.values("pk")),
+HISTORY_ENTRIES = 60
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _history(payer: Payer, versions: list[PolicyVersion]) -> list[dict[str, Any]]:
+    """Who changed what and when, for the payer, its versions and their drug
+    overrides, newest first (django-simple-history). Each record is compared
+    with the one before it of the same object, in memory: three queries."""
+    numbers = {v.pk: v.number for v in versions}
+    sources = (
+        (payer.history, {}, lambda r: payer.name),
+        (
+            PolicyVersion.history,
+            {"payer_id": payer.pk},
+            lambda r: f"{payer.name} v{r.number}",
+        ),
+        (
+            DrugOverride.history,
+            {"version_id__in": list(numbers)},
+            lambda r: f"Drug override {r.key} of v{numbers.get(r.version_id, '?')}",
+        ),
     )
     entries = []
-    for record in sorted(records, key=lambda r: r.history_date, reverse=True)[:60]:
-        previous = record.prev_record
-        changes = []
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            changes = [
-                f"{change.field}: {change.old} → {change.new}"
-                for change in delta.changes
-            ]
-            if not changes:
-                continue  # saved without a difference: nothing to tell
-        entries.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "what": _history_subject(record),
-                "action": {"+": "created", "~": "changed", "-": "deleted"}[
-                    record.history_type
-                ],
-                "changes": changes,
-                "reason": record.history_change_reason or "",
-            }
-        )
-    return entries
-
-
-def _history_subject(record: Any) -> str:
-    instance = record.instance
-    if isinstance(instance, DrugOverride):
-        return f"Drug override {instance.key}"
-    return str(instance)
+    for manager, filters, subject in sources:
+        records = manager.filter(**filters).select_related("history_user")
+        previous_of: dict[int, Any] = {}
+        for record in records.order_by("history_date", "history_id"):
+            previous = previous_of.get(record.id)
+            previous_of[record.id] = record
+            changes = []
+            if previous is not None and record.history_type == "~":
+                delta = record.diff_against(previous)
+                changes = [
+                    f"{change.field}: {change.old} → {change.new}"
+                    for change in delta.changes
+                ]
+                if not changes:
+                    continue  # saved without a difference: nothing to tell
+            entries.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user,
+                    "what": subject(record),
+                    "action": ACTIONS[record.history_type],
+                    "changes": changes,
+                    "reason": record.history_change_reason or "",
+                }
+            )
+    entries.sort(key=lambda entry: entry["when"], reverse=True)
+    return entries[:HISTORY_ENTRIES]
 
 
 @require_GET
@@ -160,13 +165,13 @@ def payer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     versions = list(
         payer.policy_versions.select_related("author", "published_by", "payer")
     )
-    in_force = PolicyVersion.objects.in_force(payer, today)
+    in_force = next((v for v in versions if v.is_in_force(today)), None)
     context = {
         "payer": payer,
         "versions": versions,
         "in_force": in_force,
         "timeline": _timeline(versions, today),
-        "history": _history(payer),
+        "history": _history(payer, versions),
         **progress,
     }
     return render(request, "payers/payer_detail.html", context)

@@ -43,7 +43,7 @@ def test_payer_page_shows_versions_on_a_time_line_and_the_history(
     assert "<svg" in page
     assert page.count("<rect") == 2  # v1 published, v2 draft
     assert "Prairie Health Plan v2 (from 2026-07-01) – draft" in page
-    assert "Drug override J0897 created" in page
+    assert "Drug override J0897 of v1 created" in page
 
 
 def test_draft_page_explains_every_key_with_its_rule(as_admin, prairie_draft) -> None:
@@ -317,3 +317,16 @@ def test_try_it_on_a_recent_encounter(as_admin, nurse, prairie, prairie_draft) -
     assert "96365" in published_side
     assert "96413" in draft_side
     assert Drug.objects.filter(hcpcs="J1745").exists()
+
+
+def test_payer_page_queries_do_not_grow_with_versions_or_history(
+    as_admin, admin_user, prairie, django_assert_max_num_queries
+) -> None:
+    for year in range(2031, 2041):
+        new = draft(prairie, date(year, 1, 1), date(year, 12, 31))
+        new.missing_stop = "derive"
+        new.save()
+    url = reverse("payers:detail", args=[prairie.pk])
+    with django_assert_max_num_queries(12):
+        response = as_admin.get(url)
+    assert response.content.decode().count("<rect") == 11
