@@ -8,7 +8,7 @@ anything runs. The template (encounters/encounter.html#timeline) only draws.
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ GUTTER = 110  # lane labels
 TOP = 28  # hour labels
 ROW = 34  # one bar
 LANE_PAD = 10
+LABEL_CHAR = 7  # width of a label character at the picture's font size
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,10 @@ class Tick:
     y: float
     label: str
     codes: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.codes} · {self.label}" if self.codes else self.label
 
 
 @dataclass(frozen=True)
@@ -172,19 +177,28 @@ def build(
                     overdue=a.is_overdue(now),
                 )
             )
-        pushes = [a for a in members if not a.is_timed]
-        tick_y = top + len(rows) * ROW
+        pushes = sorted(
+            (a for a in members if not a.is_timed), key=lambda a: a.started_at
+        )
+        tick_rows: list[float] = []  # where the last label in each row ends
         for a in pushes:
-            timeline.ticks.append(
-                Tick(
-                    a,
-                    x(a.started_at),
-                    tick_y,
-                    a.drug_name,
-                    " ".join(codes.get(str(a.pk), [])),
-                )
+            tick = Tick(
+                a,
+                x(a.started_at),
+                0,
+                a.drug_name,
+                " ".join(codes.get(str(a.pk), [])),
             )
-        height = max(len(rows) * ROW + (ROW if pushes else 0), ROW) + LANE_PAD
+            # Pushes minutes apart would write over each other: a row each.
+            row = next(
+                (i for i, end in enumerate(tick_rows) if tick.x > end), len(tick_rows)
+            )
+            if row == len(tick_rows):
+                tick_rows.append(0)
+            tick_rows[row] = tick.x + LABEL_CHAR * len(tick.text) + 16
+            tick_y = top + (len(rows) + row) * ROW
+            timeline.ticks.append(replace(tick, y=tick_y))
+        height = max((len(rows) + len(tick_rows)) * ROW, ROW) + LANE_PAD
         label = labels.get(site_id, "No IV site") if site_id else "No IV site"
         timeline.lanes.append(Lane(label, y, height))
         y += height
