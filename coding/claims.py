@@ -1,0 +1,385 @@
+"""The coder's workflows on an encounter: diagnoses, pointers, overrides,
+finalising a claim and reopening it. Each runs in one transaction and writes
+an audit entry with who, when, before and after."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from coding import diagnoses
+from coding.lines import MAX_POINTERS, Coding, apply_overrides, keyed
+from coding.models import (
+    Claim,
+    ClaimLine,
+    Derivation,
+    Diagnosis,
+    LinePointer,
+    Override,
+)
+from coding.revenue import NDC_UNITS, revenue_code
+from coding.services import derive_encounter
+from encounters.models import Administration, Encounter, Refusal
+from encounters.services import audit
+
+CODING_STATES = {Encounter.Status.READY_FOR_CODING, Encounter.Status.CODED}
+
+
+def coding_of(encounter: Encounter, derivation: Derivation | None) -> Coding:
+    """The claim's lines as they stand, from one derivation."""
+    derived = derivation.lines if derivation is not None else []
+    pointers = {p.line_key: p.ranks for p in encounter.pointers.all()}
+    return apply_overrides(
+        derived,
+        encounter.overrides.active().select_related("by"),
+        pointers,
+        encounter.diagnoses.count(),
+    )
+
+
+def start_coding(encounter: Encounter) -> None:
+    """Refuse unless the encounter is open for coding; the first change a
+    coder makes moves it from ready to coded."""
+    if encounter.status == Encounter.Status.FINALISED:
+        raise Refusal("This claim is finalised; reopen it to change anything.")
+    if encounter.status not in CODING_STATES:
+        raise Refusal("The nurses have not sent this encounter to coding yet.")
+    if encounter.status == Encounter.Status.READY_FOR_CODING:
+        encounter.status = Encounter.Status.CODED
+        encounter.save(update_fields=["status"])
+
+
+@transaction.atomic
+def add_diagnosis(encounter: Encounter, *, code: str, by: Any) -> Diagnosis:
+    """Add a billable ICD-10-CM code after the ones already there."""
+    code, description = diagnoses.describe(code)
+    start_coding(encounter)
+    present = list(encounter.diagnoses.all())
+    if any(d.code == code for d in present):
+        raise Refusal(f"{code} is already on this encounter.")
+    if len(present) >= 12:
+        raise Refusal("A claim carries at most 12 diagnoses.")
+    diagnosis = Diagnosis.objects.create(
+        encounter=encounter,
+        rank=len(present) + 1,
+        code=code,
+        description=description,
+        added_by=by,
+    )
+    audit(
+        encounter,
+        "claim.diagnosis.added",
+        by=by,
+        key=None,
+        target=code,
+        after={"code": code, "rank": diagnosis.rank, "description": description},
+    )
+    return diagnosis
+
+
+@transaction.atomic
+def remove_diagnosis(diagnosis: Diagnosis, *, by: Any) -> None:
+    """Remove a diagnosis; those after it move up and pointers follow them."""
+    encounter = diagnosis.encounter
+    start_coding(encounter)
+    removed = diagnosis.rank
+    diagnosis.delete()
+    # One at a time in rank order, so the (encounter, rank) constraint holds.
+    for later in encounter.diagnoses.filter(rank__gt=removed).order_by("rank"):
+        later.rank = F("rank") - 1
+        later.save(update_fields=["rank"])
+    for pointer in encounter.pointers.all():
+        pointer.ranks = [r - (r > removed) for r in pointer.ranks if r != removed]
+        pointer.save(update_fields=["ranks"])
+    audit(
+        encounter,
+        "claim.diagnosis.removed",
+        by=by,
+        key=None,
+        target=diagnosis.code,
+        before={"code": diagnosis.code, "rank": removed},
+    )
+
+
+@transaction.atomic
+def set_pointers(
+    encounter: Encounter, *, line_key: str, ranks: list[int], by: Any
+) -> LinePointer:
+    start_coding(encounter)
+    count = encounter.diagnoses.count()
+    if not ranks:
+        raise Refusal("Point the line to at least one diagnosis.")
+    if len(ranks) > MAX_POINTERS:
+        raise Refusal(f"A line points to at most {MAX_POINTERS} diagnoses.")
+    if any(r < 1 or r > count for r in ranks) or len(set(ranks)) != len(ranks):
+        raise Refusal("Point only to diagnoses listed on this encounter, once each.")
+    pointer, created = LinePointer.objects.get_or_create(
+        encounter=encounter, line_key=line_key, defaults={"ranks": ranks}
+    )
+    before = {} if created else {"ranks": pointer.ranks}
+    if not created:
+        pointer.ranks = ranks
+        pointer.save(update_fields=["ranks"])
+    audit(
+        encounter,
+        "claim.line.pointers_set",
+        by=by,
+        key=None,
+        target=line_key,
+        before=before,
+        after={"ranks": ranks},
+    )
+    return pointer
+
+
+@transaction.atomic
+def add_override(
+    encounter: Encounter,
+    *,
+    action: str,
+    line_key: str,
+    code: str,
+    units: Decimal | None,
+    modifiers: list[str],
+    reason: str,
+    by: Any,
+) -> Override:
+    """Record a correction of the engine's lines; the reason is required."""
+    reason = reason.strip()
+    if not reason:
+        raise Refusal("Say why: an override needs a reason an auditor can read.")
+    start_coding(encounter)
+    derivation = Derivation.objects.filter(encounter=encounter).first()
+    by_key = dict(keyed(derivation.lines if derivation else []))
+    derived: dict[str, Any] = {}
+    if action == Override.Action.ADD:
+        line_key = ""
+        if not code:
+            raise Refusal("Enter the code of the line to add.")
+    else:
+        if line_key not in by_key:
+            raise Refusal("That line is no longer among the engine's lines; reload.")
+        derived = by_key[line_key]
+        code = derived["code"]
+        if (
+            action == Override.Action.CHANGE
+            and (units is None or Decimal(str(derived["units"])) == units)
+            and modifiers == derived.get("modifiers", [])
+        ):
+            raise Refusal("Nothing differs from the engine's line.")
+    if units is not None and units <= 0:
+        raise Refusal("Units must be above zero; remove the line instead.")
+    override = Override.objects.create(
+        encounter=encounter,
+        action=action,
+        line_key=line_key,
+        code=code,
+        units=units,
+        modifiers=modifiers,
+        derived=derived,
+        reason=reason,
+        by=by,
+    )
+    audit(
+        encounter,
+        f"claim.override.{action}",
+        by=by,
+        key=None,
+        target=code,
+        before=derived,
+        after={"override": override.describe(), "reason": reason},
+    )
+    return override
+
+
+@transaction.atomic
+def withdraw_override(override: Override, *, reason: str, by: Any) -> None:
+    if override.withdrawn_at is not None:
+        raise Refusal("That override was already withdrawn.")
+    if not reason.strip():
+        raise Refusal("Say why the override is withdrawn.")
+    start_coding(override.encounter)
+    override.withdrawn_at = timezone.now()
+    override.withdrawn_by = by
+    override.withdraw_reason = reason.strip()
+    override.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])
+    audit(
+        override.encounter,
+        "claim.override.withdrawn",
+        by=by,
+        key=None,
+        target=override.code,
+        before={"override": override.describe(), "reason": override.reason},
+        after={"withdrawn": reason.strip()},
+    )
+
+
+def blockers(encounter: Encounter, derivation: Derivation, coding: Coding) -> list[str]:
+    """What stops the claim from going out, in words a coder can act on."""
+    found = [f"The engine cannot code it: {e['message']}" for e in derivation.errors]
+    found += [
+        f"Error: {f['message']}"
+        for f in derivation.findings
+        if f.get("severity") == "error"
+    ]
+    found += [f"Override no longer fits: {c.problem}" for c in coding.misfits]
+    if not encounter.diagnoses.exists():
+        found.append("Add at least one ICD-10-CM diagnosis.")
+    if not coding.billed:
+        found.append("There is no line to bill.")
+    return found
+
+
+def drug_detail(
+    line_administrations: list[str], administrations: dict[str, Administration]
+) -> dict[str, Any]:
+    """NDC, and the dose in its NDC unit, for a drug line (R84, R85)."""
+    for ident in line_administrations:
+        a = administrations.get(ident)
+        if a is not None and a.ndc:
+            digits = a.ndc.replace("-", "")
+            unit = NDC_UNITS.get(a.dose_unit, "")
+            if len(digits) == 11 and unit and a.dose_amount is not None:
+                return {"ndc": digits, "ndc_quantity": a.dose_amount, "ndc_unit": unit}
+    return {}
+
+
+@transaction.atomic
+def finalise_claim(encounter: Encounter, *, by: Any, version: int) -> Claim:
+    """Freeze the claim as it stands now: re-derive, refuse while anything
+    blocks it, then store lines, diagnoses, policy and editions for good."""
+    if encounter.status not in CODING_STATES:
+        raise Refusal(
+            f"This encounter is {encounter.get_status_display().lower()}; only one "
+            "ready for coding or coded can be finalised."
+        )
+    encounter.claim_version(version)
+    derivation = derive_encounter(encounter, by=by)
+    coding = coding_of(encounter, derivation)
+    problems = blockers(encounter, derivation, coding)
+    if problems:
+        raise Refusal("Not finalised. " + " ".join(problems))
+    claim = encounter.claims.filter(finalised_at__isnull=True).first()
+    if claim is None:
+        claim = Claim(encounter=encounter)
+    snapshot_into(claim, encounter, derivation, by=by)
+    claim.save()
+    administrations = {str(a.pk): a for a in encounter.administrations.all()}
+    ClaimLine.objects.bulk_create(
+        claim_line(claim, n, line, administrations, encounter.location.setting)
+        for n, line in enumerate(coding.billed, start=1)
+    )
+    encounter.status = Encounter.Status.FINALISED
+    encounter.save(update_fields=["status"])
+    audit(
+        encounter,
+        "claim.finalised",
+        by=by,
+        key=None,
+        target=claim.control_number,
+        after={
+            "version": claim.version,
+            "lines": [line.text for line in coding.billed],
+            "diagnoses": [d["code"] for d in claim.diagnoses],
+            "policy": claim.policy_label,
+        },
+    )
+    return claim
+
+
+def snapshot_into(
+    claim: Claim, encounter: Encounter, derivation: Derivation, *, by: Any
+) -> None:
+    patient, payer, location = encounter.patient, encounter.payer, encounter.location
+    claim.finalised_at = timezone.now()
+    claim.finalised_by = by
+    claim.date_of_service = encounter.date
+    claim.setting = location.setting
+    claim.payer = payer
+    claim.parties = {
+        "patient": {
+            "name": patient.name,
+            "mrn": patient.mrn,
+            "date_of_birth": patient.date_of_birth.isoformat(),
+        },
+        "payer": {"name": payer.name, "kind": payer.kind, "payer_id": payer.payer_id},
+        "location": {"name": location.name, "setting": location.setting},
+        "visit_number": encounter.visit_number,
+    }
+    claim.diagnoses = [
+        {"rank": d.rank, "code": d.code, "description": d.description}
+        for d in encounter.diagnoses.all()
+    ]
+    claim.findings = derivation.findings
+    claim.policy_version = derivation.policy_version
+    claim.policy_label = derivation.policy_label
+    claim.engine_version = derivation.engine_version
+    claim.reference_editions = derivation.result.get("engine", {}).get("reference", {})
+
+
+def claim_line(
+    claim: Claim,
+    number: int,
+    line: Any,
+    administrations: dict[str, Administration],
+    setting: str,
+) -> ClaimLine:
+    extra = (
+        drug_detail(line.administrations, administrations)
+        if line.kind == "drug"
+        else {}
+    )
+    return ClaimLine(
+        claim=claim,
+        number=number,
+        kind=line.kind,
+        code=line.code,
+        modifiers=line.modifiers,
+        units=line.units,
+        date=line.date or claim.date_of_service,
+        explanation=line.explanation,
+        administrations=line.administrations,
+        pointers=line.pointers,
+        override_reason=line.override.reason if line.override else "",
+        revenue_code=revenue_code(line.code, line.kind)
+        if setting == "facility"
+        else "",
+        **extra,
+    )
+
+
+@transaction.atomic
+def reopen_claim(encounter: Encounter, *, reason: str, by: Any, version: int) -> Claim:
+    """Open a new version of a finalised claim; the old one stays as it was
+    and the new one will go out as its replacement (frequency code 7)."""
+    reason = reason.strip()
+    if not reason:
+        raise Refusal("Say why the claim is reopened; the reason is required.")
+    if encounter.status != Encounter.Status.FINALISED:
+        raise Refusal("Only a finalised claim can be reopened.")
+    encounter.claim_version(version)
+    latest = encounter.claims.order_by("-version").first()
+    if latest is None or not latest.is_final:
+        raise Refusal("There is no finalised claim to reopen.")
+    claim = Claim.objects.create(
+        encounter=encounter,
+        version=latest.version + 1,
+        replaces=latest,
+        reopen_reason=reason,
+        reopened_by=by,
+        reopened_at=timezone.now(),
+    )
+    encounter.status = Encounter.Status.CODED
+    encounter.save(update_fields=["status"])
+    audit(
+        encounter,
+        "claim.reopened",
+        by=by,
+        key=None,
+        target=latest.control_number,
+        before={"status": "finalised", "version": latest.version},
+        after={"status": "coded", "version": claim.version, "reason": reason},
+    )
+    return claim
