@@ -211,66 +211,91 @@ def _iv_service(
     encounter: Encounter,
     findings: list[Finding],
 ) -> Service | None:
-    admins = [admin for admin, _ in members]
-    families = [iv_family(category_of(a, encounter), encounter) for a in admins]
-    # R9, R54: a bag is as complex as the most complex drug in it.
-    family = min(families, key=FAMILY_RANK.__getitem__)
-    intervals = union(
-        [
-            (a.start, stop)
-            for a, stop in members
-            if a.start is not None and stop is not None
-        ]
-    )
+    # One pass over the members (usually one): a service is built on every tap.
+    family = HYDRATION
+    forced = has_stop = primary = discontinued = any_push = False
+    slow_pushes = True
+    spans: list[Interval] = []
+    names: dict[str, None] = {}
+    drugs: set[str] = set()
+    ids: list[str] = []
+    start = members[0][0].start or 0
+    for admin, stop in members:
+        drug = admin.drug
+        assert drug is not None
+        override = encounter.policy.override_for(drug.hcpcs, drug.name)
+        category = drug.category
+        if override is not None:
+            category = override.category or category  # R8
+            forced = forced or override.force_push  # R17
+        this = iv_family(category, encounter)
+        # R9, R54: a bag is as complex as the most complex drug in it.
+        if FAMILY_RANK[this] < FAMILY_RANK[family]:
+            family = this
+        if admin.start is not None:
+            start = min(start, admin.start)
+            if stop is not None:
+                has_stop = True
+                if stop > admin.start:
+                    spans.append((admin.start, stop))
+        if admin.method == PUSH:
+            any_push = True
+            slow_pushes = slow_pushes and admin.continuous_presence
+        else:
+            slow_pushes = False
+        primary = primary or admin.primary_reason
+        discontinued = discontinued or admin.discontinued
+        names[drug.name] = None
+        drugs.add(drug.hcpcs or drug.name.lower())
+        ids.append(admin.id)
+    intervals = union(spans) if len(spans) > 1 else spans
     drip = minutes(total(intervals))
-    start = min(a.start for a in admins if a.start is not None)
-    has_stop = bool(intervals) or any(stop is not None for _, stop in members)
-    names = " + ".join(dict.fromkeys(_name(a) for a in admins))
-    ids = tuple(a.id for a in admins)
+    label = " + ".join(names)
     if family == HYDRATION:
         kind = HYDRATION
-    elif any(forced_push(a, encounter) for a in admins):
+    elif forced:
         kind = PUSH  # R17
         findings.append(
             info(
                 "classification.force_push",
-                f"{names} is coded as a push by this payer's drug list (R17).",
-                ids,
+                f"{label} is coded as a push by this payer's drug list (R17).",
+                tuple(ids),
             )
         )
     elif not has_stop:
         kind = PUSH
     elif drip <= 15:
         kind = PUSH  # R13-R14: 15 minutes or less is a push
-    elif all(a.method == PUSH and a.continuous_presence for a in admins):
+    elif slow_pushes:
         kind = PUSH  # R15: a slow push by hand stays a push
     else:
         kind = INFUSION  # R14, R15: 16 minutes or more without continuous presence
-        if any(a.method == PUSH for a in admins):
+        if any_push:
             findings.append(
                 info(
                     "classification.push_as_infusion",
-                    f"{names} was documented as a push but ran {drip} minutes with no "
+                    f"{label} was documented as a push but ran {drip} minutes with no "
                     "continuous presence documented: coded as an infusion (R15).",
-                    ids,
+                    tuple(ids),
                 )
             )
+    first = members[0][0]
     return Service(
-        kind=kind,
-        family=family,
-        category=family,
-        admins=ids,
-        site=admins[0].site,
-        visit=admins[0].visit,
-        intervals=tuple(intervals),
-        start=start,
-        minutes=drip,
-        drugs=frozenset(drug_key(a) for a in admins),
-        names=names,
-        primary_reason=any(a.primary_reason for a in admins),
-        discontinued=any(a.discontinued for a in admins),
-        lesions=0,
-        pump="portable",
+        kind,
+        family,
+        family,
+        tuple(ids),
+        first.site,
+        first.visit,
+        tuple(intervals),
+        start,
+        drip,
+        frozenset(drugs),
+        label,
+        primary,
+        discontinued,
+        0,
+        "portable",
     )
 
 
