@@ -73,8 +73,13 @@ def access_groups(services: list[Service], encounter: Encounter) -> list[AccessG
 
 
 def choose_initial(
-    candidates: list[Service], encounter: Encounter, findings: list[Finding]
+    candidates: list[Service],
+    encounter: Encounter,
+    findings: list[Finding],
+    short_primary: Service | None = None,
 ) -> Service | None:
+    """The initial service among `candidates`; `short_primary` is hydration marked
+    as the primary reason that fell short of the 31 minutes it needs (R30)."""
     if not candidates:
         return None
     by_rank = min(candidates, key=rank)
@@ -95,7 +100,17 @@ def choose_initial(
         return by_rank
     marked = [s for s in candidates if s.primary_reason]
     if not marked:
-        if len({(s.family, s.kind) for s in candidates}) > 1:
+        if short_primary is not None:
+            findings.append(
+                warning(
+                    "initial.primary_reason_too_short",
+                    f"Hydration with {short_primary.names} is marked as the primary "
+                    f"reason but counts only {short_primary.minutes} minutes of its "
+                    f"own, short of 31 (R30): the {words.lower()} is initial (R44).",
+                    short_primary.admins + by_rank.admins,
+                )
+            )
+        elif len({(s.family, s.kind) for s in candidates}) > 1:
             findings.append(
                 warning(
                     "initial.no_primary_reason",

@@ -64,7 +64,10 @@ def code_group(
     qualifying = [run for run in hydration if run.minutes >= 31]  # R30
     initial = None
     if initial_modifiers is not None:
-        initial = choose_initial(iv + qualifying[:1], encounter, findings)
+        short = next(
+            (r for r in hydration if r.primary_reason and r.minutes < 31), None
+        )
+        initial = choose_initial(iv + qualifying[:1], encounter, findings, short)
     coder = _Coder(encounter, given, findings)
     lines: list[Line] = []
     coded: list[Interval] = []

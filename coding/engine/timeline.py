@@ -31,12 +31,18 @@ class Clock:
             return None
         if self._fixed_day != self.day:
             self._fixed_day = self.day
-            first = datetime(self.day.year, self.day.month, self.day.day, tzinfo=self.zone)
+            first = datetime(
+                self.day.year, self.day.month, self.day.day, tzinfo=self.zone
+            )
             last = first.replace(hour=23, minute=59, second=59)
             offset = first.utcoffset()
             if offset is not None and offset == last.utcoffset():
                 start = int(first.timestamp())
-                self._fixed = (start, int(last.timestamp()) + 1, int(offset.total_seconds()))
+                self._fixed = (
+                    start,
+                    int(last.timestamp()) + 1,
+                    int(offset.total_seconds()),
+                )
             else:
                 self._fixed = None
         return self._fixed

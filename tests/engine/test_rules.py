@@ -343,3 +343,15 @@ def test_no_waste_modifiers_for_a_drug_packaged_in_the_hospital() -> None:
     assert ("J2405", ()) in totals(facility["lines"])
     office = derive(document(push, setting="office"))
     assert ("J2405", ("JZ",)) in totals(office["lines"])
+
+
+def test_office_primary_reason_hydration_too_short_to_be_initial() -> None:
+    result = derive(
+        document(
+            admin("1", "infusion", "hydration", "09:00", 25, primary_reason=True),
+            admin("2", "push", "therapeutic", "09:10", name="ondansetron"),
+            setting="office",
+        )
+    )
+    assert codes(result) == {"96374": 1}
+    assert "initial.primary_reason_too_short" in finding_codes(result)
