@@ -81,6 +81,7 @@ ADMIN_KEYS = frozenset(
 DRUG_KEYS = frozenset(
     {"name", "category", "hcpcs", "billing_unit", "ndc", "single_dose_container"}
 )
+FLAGS = ("kvo", "continuous_presence", "primary_reason", "discontinued")
 EM_KEYS = frozenset({"code", "separately_identifiable"})
 RATE_UNITS = {"ml/h": Decimal(1), "ml/hr": Decimal(1), "ml/min": Decimal(60)}
 
@@ -218,6 +219,8 @@ def parse(raw: Any) -> tuple[Encounter | None, Errors]:
 def _unknown(
     raw: dict[str, Any], known: frozenset[str], path: str, errors: Errors
 ) -> None:
+    if raw.keys() <= known:
+        return
     for key in raw:
         if key not in known:
             where = f"{path}.{key}" if path else str(key)
@@ -457,10 +460,10 @@ def _administrations(
             )
         rate = _rate(item.get("rate"), f"{path}.rate", errors)
         volume = _volume(item.get("volume_infused"), f"{path}.volume_infused", errors)
-        flags = {
-            key: _flag(item, key, f"{path}.", errors)
-            for key in ("kvo", "continuous_presence", "primary_reason", "discontinued")
-        }
+        kvo, presence, primary, stopped_early = (
+            _flag(item, key, f"{path}.", errors) if key in item else False
+            for key in FLAGS
+        )
         lesions = item.get("lesions")
         if lesions is not None and (
             isinstance(lesions, bool) or not isinstance(lesions, int) or lesions < 1
@@ -490,9 +493,12 @@ def _administrations(
                 stop=stop,
                 rate_ml_per_hour=rate,
                 volume_ml=volume,
+                kvo=kvo,
+                continuous_presence=presence,
+                primary_reason=primary,
+                discontinued=stopped_early,
                 lesions=lesions,
                 pump=pump,
-                **flags,
             )
         )
     return tuple(out)
