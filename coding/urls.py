@@ -1,10 +1,28 @@
 from django.urls import path
 
-from coding import views
+from coding import review, views
 
 app_name = "coding"
 urlpatterns = [
-    path("worklist/", views.worklist, name="worklist"),
+    path("worklist/", review.worklist, name="worklist"),
+    path("encounters/<int:pk>/", review.review, name="review"),
+    path("encounters/<int:pk>/diagnoses/", review.add_diagnosis, name="add_diagnosis"),
+    path(
+        "encounters/<int:pk>/diagnoses/<int:dpk>/remove/",
+        review.remove_diagnosis,
+        name="remove_diagnosis",
+    ),
+    path("encounters/<int:pk>/pointers/", review.set_pointers, name="set_pointers"),
+    path("encounters/<int:pk>/overrides/", review.add_override, name="add_override"),
+    path(
+        "encounters/<int:pk>/overrides/<int:opk>/withdraw/",
+        review.withdraw_override,
+        name="withdraw_override",
+    ),
+    path("encounters/<int:pk>/check/", review.check_codes, name="check_codes"),
+    path("encounters/<int:pk>/finalise/", review.finalise, name="finalise"),
+    path("encounters/<int:pk>/reopen/", review.reopen, name="reopen"),
+    path("exports/", review.export, name="export"),
     path("reference/", views.reference, name="reference"),
     path("api-tokens/", views.api_tokens, name="api_tokens"),
     path(

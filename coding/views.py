@@ -9,12 +9,6 @@ from encounters.roles import Role, role_required
 
 
 @require_GET
-@role_required(Role.CODER)
-def worklist(request: HttpRequest) -> HttpResponse:
-    return render(request, "coding/worklist.html", {})
-
-
-@require_GET
 @role_required(Role.CODER, Role.ADMIN)
 def reference(request: HttpRequest) -> HttpResponse:
     editions = ReferenceEdition.objects.all()

@@ -62,6 +62,44 @@ def demo_administration() -> int:
     )[0].pk
 
 
+def demo_coding_encounter() -> int:
+    """The matrix encounter, with the coder and the admin on its centre's staff."""
+    from encounters.models import Encounter
+
+    pk = demo_encounter()
+    place = Encounter.objects.get(pk=pk).location
+    place.staff.add(*User.objects.filter(username__in=["coder", "admin"]))
+    return pk
+
+
+def demo_diagnosis() -> int:
+    from coding.models import Diagnosis
+
+    return Diagnosis.objects.get_or_create(
+        encounter_id=demo_coding_encounter(),
+        rank=1,
+        defaults={
+            "code": "C18.9",
+            "description": "Malignant neoplasm of colon, unspecified",
+            "added_by": User.objects.get(username="coder"),
+        },
+    )[0].pk
+
+
+def demo_override() -> int:
+    from coding.models import Override
+
+    return Override.objects.get_or_create(
+        encounter_id=demo_coding_encounter(),
+        defaults={
+            "action": Override.Action.ADD,
+            "code": "96360",
+            "reason": "matrix",
+            "by": User.objects.get(username="coder"),
+        },
+    )[0].pk
+
+
 @dataclass(frozen=True)
 class Row:
     anonymous: int | str
@@ -112,6 +150,41 @@ MATRIX: dict[str, Row] = {
         )
     },
     "coding:worklist": Row(LOGIN, 403, 200, 403),
+    # Coding: coders work, admins may look; an empty form is a 422, and a
+    # removal on an encounter not yet sent to coding is refused (302 back).
+    "coding:review": Row(LOGIN, 403, 200, 200, kwargs={"pk": demo_coding_encounter}),
+    "coding:check_codes": Row(
+        LOGIN, 403, 422, 403, kwargs={"pk": demo_coding_encounter}
+    ),
+    **{
+        f"coding:{name}": Row(
+            LOGIN, 403, 422, 403, method="post", kwargs={"pk": demo_coding_encounter}
+        )
+        for name in (
+            "add_diagnosis",
+            "set_pointers",
+            "add_override",
+            "finalise",
+            "reopen",
+        )
+    },
+    "coding:remove_diagnosis": Row(
+        LOGIN,
+        403,
+        302,
+        403,
+        method="post",
+        kwargs={"pk": demo_coding_encounter, "dpk": demo_diagnosis},
+    ),
+    "coding:withdraw_override": Row(
+        LOGIN,
+        403,
+        422,
+        403,
+        method="post",
+        kwargs={"pk": demo_coding_encounter, "opk": demo_override},
+    ),
+    "coding:export": Row(LOGIN, 403, 422, 403),
     "coding:reference": Row(LOGIN, 403, 200, 200),
     "coding:api_tokens": Row(LOGIN, 403, 403, 200),
     "coding:revoke_api_token": Row(
