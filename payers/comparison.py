@@ -61,6 +61,8 @@ def _line_key(line: dict[str, Any]) -> tuple[Any, ...]:
         line.get("units"),
         tuple(line.get("modifiers") or ()),
         line.get("date"),
+        # The same code for another administration is a different line.
+        tuple(line.get("administrations") or ()),
     )
 
 

@@ -330,3 +330,20 @@ def test_payer_page_queries_do_not_grow_with_versions_or_history(
     with django_assert_max_num_queries(12):
         response = as_admin.get(url)
     assert response.content.decode().count("<rect") == 11
+
+
+def test_progress_polls_while_the_worker_has_not_finished(as_admin, prairie) -> None:
+    version = prairie.policy_versions.get(number=1)
+    run = Rederivation.objects.create(version=version)
+    url = reverse("payers:detail", args=[prairie.pk])
+    fragment = as_admin.get(url, **HX).content.decode()
+    assert 'hx-trigger="every 2s"' in fragment
+    assert "X-Chairside-Background" in fragment  # polling is not activity
+    assert "Queued" in fragment
+    Rederivation.objects.filter(pk=run.pk).update(
+        status=Rederivation.Status.RUNNING, total=4, done=1
+    )
+    fragment = as_admin.get(url, **HX).content.decode()
+    assert "1 of 4 open encounters re-derived" in fragment
+    assert 'value="25"' in fragment
+    assert 'hx-trigger="every 2s"' in fragment
