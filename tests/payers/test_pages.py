@@ -347,3 +347,13 @@ def test_progress_polls_while_the_worker_has_not_finished(as_admin, prairie) -> 
     assert "1 of 4 open encounters re-derived" in fragment
     assert 'value="25"' in fragment
     assert 'hx-trigger="every 2s"' in fragment
+
+
+def test_publish_section_says_what_publishing_does(as_admin, prairie) -> None:
+    inside = draft(prairie, date(2027, 1, 1), date(2027, 12, 31))
+    text = as_admin.get(reverse("payers:version", args=[inside.pk])).content.decode()
+    assert "Publishing ends Prairie Health Plan v1 (from 2025-01-01)" in text
+    assert 'data-testid="gap"' in text
+    before = draft(prairie, date(2024, 1, 1))
+    text = as_admin.get(reverse("payers:version", args=[before.pk])).content.decode()
+    assert 'data-testid="overlap"' in text
