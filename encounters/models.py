@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 
 class Refusal(ValidationError):
@@ -379,8 +380,13 @@ class Administration(models.Model):
     def is_timed(self) -> bool:
         return self.method in TIMED_METHODS
 
-    @property
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        self.__dict__.pop("run", None)
+        super().refresh_from_db(*args, **kwargs)
+
+    @cached_property
     def run(self) -> Run:
+        # Read on every card, bar and timer; _store() drops it when it changes.
         return Run(
             started_at=self.started_at,
             stopped_at=self.stopped_at,
@@ -529,6 +535,7 @@ class Administration(models.Model):
             )
 
     def _store(self, run: Run) -> None:
+        self.__dict__["run"] = run
         self.started_at = run.started_at
         self.stopped_at = run.stopped_at
         self.pauses = [

@@ -3,7 +3,8 @@
 One lane per IV site (and one for what needs no site), bars for timed runs
 with their pauses left as gaps, ticks for pushes and injections, the derived
 codes written on the bars, a hatch where two runs overlap and a now-line while
-anything runs. The template (encounters/encounter.html#timeline) only draws.
+anything runs. `svg()` draws it; encounters/encounter.html#timeline places it
+on the page, and any page can include that partial with a `timeline` built here.
 """
 
 from collections import defaultdict
@@ -11,6 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from encounters.models import Administration, IVSite
 
@@ -78,6 +83,10 @@ class Timeline:
     @property
     def empty(self) -> bool:
         return not self.bars and not self.ticks
+
+    @property
+    def svg(self) -> SafeString:
+        return svg(self)
 
 
 def codes_by_administration(result: dict[str, Any] | None) -> dict[str, list[str]]:
@@ -226,3 +235,119 @@ def overlaps(
                         out.append((x(s), width, bars[a.pk].y))
                         out.append((x(s), width, bars[b.pk].y))
     return out
+
+
+def n(value: float) -> str:
+    """An SVG coordinate: short and never localised (no thousands separators)."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def svg(timeline: Timeline) -> SafeString:
+    """The picture as SVG markup, built here rather than in a template loop: it
+    is drawn on every tap, and the numbers stay plain (never localised)."""
+    parts = [
+        format_html(
+            '<svg class="timeline" viewBox="0 0 {} {}" role="img" '
+            'aria-label="Timeline of the encounter" xmlns="http://www.w3.org/2000/svg">'
+            '<defs><pattern id="concurrent-hatch" patternUnits="userSpaceOnUse" '
+            'width="6" height="6" patternTransform="rotate(45)"><line x1="0" y1="0" '
+            'x2="0" y2="6" stroke="#212529" stroke-width="2" stroke-opacity="0.45"/>'
+            "</pattern></defs>",
+            timeline.width,
+            n(timeline.height),
+        )
+    ]
+    for x, label in timeline.hours:
+        parts.append(
+            format_html(
+                '<line class="hour" x1="{x}" y1="18" x2="{x}" y2="{h}"/>'
+                '<text class="hour-label" x="{x}" y="13" text-anchor="middle">{label}'
+                "</text>",
+                x=n(x),
+                h=n(timeline.height),
+                label=label,
+            )
+        )
+    for i, lane in enumerate(timeline.lanes):
+        parts.append(
+            format_html(
+                '<g transform="translate(0 {y})"><rect class="lane{odd}" x="0" y="0" '
+                'width="{w}" height="{h}"/><text class="lane-label" x="4" y="20">'
+                "{label}</text></g>",
+                y=n(lane.y),
+                odd=" lane-odd" if i % 2 == 0 else "",
+                w=timeline.width,
+                h=n(lane.height),
+                label=Truncator(lane.label).chars(16),
+            )
+        )
+    for bar in timeline.bars:
+        a = bar.administration
+        category = (a.drug.category if a.drug else "") or "review"
+        classes = "bar" + (" running" if bar.running else "")
+        classes += (" overdue" if bar.overdue else "") + f" category-{category}"
+        text = f"{bar.codes} · {bar.label}" if bar.codes else bar.label
+        parts.append(
+            format_html(
+                '<g class="{}" transform="translate(0 {})"><title>{}</title>',
+                classes,
+                n(bar.y),
+                f"{bar.label}: {bar.codes}" if bar.codes else bar.label,
+            )
+        )
+        parts.extend(
+            format_html(
+                '<rect class="run" x="{}" y="0" width="{}" height="26" rx="4"/>',
+                n(s.x),
+                n(s.width),
+            )
+            for s in bar.segments
+        )
+        parts.extend(
+            format_html(
+                '<line class="gap" x1="{}" y1="13" x2="{}" y2="13"/>',
+                n(g.x),
+                n(g.x + g.width),
+            )
+            for g in bar.gaps
+        )
+        parts.append(
+            format_html(
+                '<text class="bar-label" x="{}" y="17">{}</text></g>',
+                n(bar.text_x),
+                Truncator(text).chars(34),
+            )
+        )
+    parts.extend(
+        format_html(
+            '<rect class="concurrent" x="{}" y="{}" width="{}" height="26" '
+            'fill="url(#concurrent-hatch)"><title>concurrent</title></rect>',
+            n(x),
+            n(y),
+            n(width),
+        )
+        for x, width, y in timeline.overlaps
+    )
+    parts.extend(
+        format_html(
+            '<g class="tick" transform="translate({} {})"><title>{}</title>'
+            '<line x1="0" y1="0" x2="0" y2="26"/><circle cx="0" cy="6" r="5"/>'
+            '<text class="tick-label" x="8" y="20">{}</text></g>',
+            n(tick.x),
+            n(tick.y),
+            f"{tick.label}: {tick.codes}" if tick.codes else tick.label,
+            tick.text,
+        )
+        for tick in timeline.ticks
+    )
+    if timeline.now_x is not None:
+        parts.append(
+            format_html(
+                '<line class="now" x1="{x}" y1="16" x2="{x}" y2="{h}"/><text '
+                'class="now-label" x="{x}" y="26" text-anchor="middle">now</text>',
+                x=n(timeline.now_x),
+                h=n(timeline.height),
+            )
+        )
+    parts.append(mark_safe("</svg>"))
+    return mark_safe("".join(parts))

@@ -9,7 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
@@ -236,10 +240,10 @@ def workspace(
     now = clock.now()
     zone = visit.location.tz
     for a in administrations:
-        a.edit_form = forms.pop(f"edit_{a.pk}", None) or EditAdministrationForm.of(a)
-        a.correct_form = forms.pop(f"correct_{a.pk}", None) or (
-            CorrectTimeForm(administration=a) if a.started_at else None
-        )
+        # Only a form sent back with its errors is in the page; the others load
+        # when their disclosure opens (see form_fragment).
+        a.edit_form = forms.pop(f"edit_{a.pk}", None)
+        a.correct_form = forms.pop(f"correct_{a.pk}", None)
         a.running_seconds_now = a.running_seconds(now)
         a.overdue = a.is_overdue(now)
     context = {
@@ -257,9 +261,10 @@ def workspace(
         "notice": notice,
         "now": now,
         "zone": visit.location.timezone,
-        "site_form": forms.get("site_form") or SiteForm(),
+        "site_form": forms.get("site_form"),
+        # With nothing given yet the add form is open, so it comes with the page.
         "administration_form": forms.get("administration_form")
-        or AdministrationForm(sites=sites),
+        or (None if administrations else AdministrationForm(sites=sites)),
         "chosen_drug": forms.get("chosen_drug"),
     }
     template = (
@@ -337,10 +342,27 @@ def incomplete_tap() -> HttpResponse:
     )
 
 
-@require_POST
+def form_fragment(
+    request: AuthenticatedRequest, visit: Encounter, name: str, **context: Any
+) -> HttpResponse:
+    """A form, for a disclosure being opened."""
+    if not visit.is_editable:
+        return HttpResponse(
+            "This encounter can no longer be changed here.",
+            status=409,
+            content_type="text/plain",
+        )
+    return render(
+        request, f"encounters/encounter.html#{name}", {"visit": visit, **context}
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @role_required(Role.NURSE)
 def add_site(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = get_visit(request, pk)
+    if request.method == "GET":
+        return form_fragment(request, visit, "site-form", site_form=SiteForm())
     tap = ActionForm(request.POST)
     form = SiteForm(request.POST)
     if not tap.is_valid():
@@ -369,10 +391,15 @@ def add_site(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return respond(request, visit, administrations_of(visit), outcome)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(Role.NURSE)
 def add_administration(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = get_visit(request, pk)
+    if request.method == "GET":
+        form = AdministrationForm(sites=list(visit.sites.all()))
+        return form_fragment(
+            request, visit, "administration-form", administration_form=form
+        )
     tap = ActionForm(request.POST)
     form = AdministrationForm(request.POST, sites=list(visit.sites.all()))
     if not tap.is_valid():
@@ -479,11 +506,14 @@ resume_administration = tap_view("resume")
 stop_administration = tap_view("stop")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(Role.NURSE)
 def correct_time(request: AuthenticatedRequest, pk: int, apk: int) -> HttpResponse:
     target, administrations = get_administration(request, pk, apk)
     visit = target.encounter
+    if request.method == "GET":
+        form = CorrectTimeForm(administration=target)
+        return form_fragment(request, visit, "correct-form", a=target, form=form)
     tap = ActionForm(request.POST)
     form = CorrectTimeForm(request.POST, administration=target)
     if not tap.is_valid():
@@ -523,13 +553,16 @@ def correct_time(request: AuthenticatedRequest, pk: int, apk: int) -> HttpRespon
     return respond(request, visit, administrations, outcome)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(Role.NURSE)
 def edit_administration(
     request: AuthenticatedRequest, pk: int, apk: int
 ) -> HttpResponse:
     target, administrations = get_administration(request, pk, apk)
     visit = target.encounter
+    if request.method == "GET":
+        form = EditAdministrationForm.of(target)
+        return form_fragment(request, visit, "edit-form", a=target, form=form)
     tap = ActionForm(request.POST)
     form = EditAdministrationForm(request.POST, prefix=f"edit-{target.pk}")
     if not tap.is_valid():

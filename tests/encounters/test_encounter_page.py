@@ -306,3 +306,31 @@ def test_without_htmx_a_tap_redirects_to_the_page(as_nurse, oxaliplatin) -> None
     )
     assert response.status_code == 302
     assert response["Location"] == visit.get_absolute_url()
+
+
+def test_forms_load_when_their_disclosure_opens(as_nurse, oxaliplatin) -> None:
+    visit = oxaliplatin.encounter
+    page = as_nurse.get(visit.get_absolute_url())
+    # The page carries no form fields, only the disclosures that load them.
+    assert 'name="dose_amount"' not in page.text
+    for name, args, field in (
+        ("add_site", [visit.pk], 'name="label"'),
+        ("add_administration", [visit.pk], 'name="dose_amount"'),
+        ("edit_administration", [visit.pk, oxaliplatin.pk], "edit-1-kvo"),
+    ):
+        response = as_nurse.get(reverse(f"encounters:{name}", args=args), **HTMX)
+        assert response.status_code == 200
+        assert field.replace("edit-1", f"edit-{oxaliplatin.pk}") in response.text
+        assert 'name="key"' in response.text
+    tap(as_nurse, "start", oxaliplatin)
+    response = as_nurse.get(
+        reverse("encounters:correct", args=[visit.pk, oxaliplatin.pk]), **HTMX
+    )
+    assert 'value="started:0"' in response.text
+
+
+def test_forms_of_a_documented_encounter_are_refused(as_nurse, visit) -> None:
+    visit.status = Encounter.Status.DOCUMENTED
+    visit.save()
+    response = as_nurse.get(reverse("encounters:add_site", args=[visit.pk]), **HTMX)
+    assert response.status_code == 409
