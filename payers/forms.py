@@ -4,9 +4,18 @@ from typing import Any
 from django import forms
 
 from coding.models import DrugCategory
-from payers.models import POLICY_KEYS, DrugOverride, PolicyVersion
+from payers.models import POLICY_KEYS, DrugOverride, Payer, PolicyVersion
 
 YES_NO = [(True, "Yes"), (False, "No")]
+
+
+class PayerForm(forms.ModelForm):
+    class Meta:
+        model = Payer
+        fields = ["name", "kind", "payer_id"]
+        help_texts = {
+            "payer_id": "The identifier the payer is known by on X12 and FHIR claims.",
+        }
 
 
 class PolicyVersionForm(forms.ModelForm):

@@ -5,6 +5,8 @@ from payers import views
 app_name = "payers"
 urlpatterns = [
     path("", views.payer_list, name="list"),
+    path("add/", views.add_payer, name="add"),
+    path("<int:pk>/settings/", views.edit_payer, name="edit"),
     path("<int:pk>/", views.payer_detail, name="detail"),
     path("<int:pk>/drafts/", views.start_draft, name="start_draft"),
     path("versions/<int:pk>/", views.version_detail, name="version"),

@@ -21,6 +21,7 @@ from encounters.roles import Role, role_required
 from payers.comparison import Comparison, compare
 from payers.forms import (
     DrugOverrideForm,
+    PayerForm,
     PolicyVersionForm,
     PublishForm,
     RetireForm,
@@ -41,6 +42,12 @@ RECENT_ENCOUNTERS = 20
 @require_GET
 @role_required(Role.ADMIN)
 def payer_list(request: HttpRequest) -> HttpResponse:
+    return payer_list_page(request)
+
+
+def payer_list_page(
+    request: HttpRequest, *, form: PayerForm | None = None, status: int = 200
+) -> HttpResponse:
     today = timezone.localdate()
     payers = Payer.objects.prefetch_related("policy_versions")
     rows = [
@@ -54,7 +61,39 @@ def payer_list(request: HttpRequest) -> HttpResponse:
         }
         for payer in payers
     ]
-    return render(request, "payers/payer_list.html", {"rows": rows, "today": today})
+    return render(
+        request,
+        "payers/payer_list.html",
+        {"rows": rows, "today": today, "form": form or PayerForm()},
+        status=status,
+    )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def add_payer(request: HttpRequest) -> HttpResponse:
+    form = PayerForm(request.POST)
+    if not form.is_valid():
+        return payer_list_page(request, form=form, status=422)
+    payer = form.save()
+    messages.success(
+        request,
+        f"Added {payer}; its claims follow the contract's "
+        "defaults until you publish a version.",
+    )
+    return redirect("payers:detail", pk=payer.pk)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def edit_payer(request: HttpRequest, pk: int) -> HttpResponse:
+    payer = get_object_or_404(Payer, pk=pk)
+    form = PayerForm(request.POST, instance=payer)
+    if not form.is_valid():
+        return payer_detail_page(request, payer, form=form, status=422)
+    form.save()
+    messages.success(request, f"Saved {payer}'s claim settings.")
+    return redirect("payers:detail", pk=payer.pk)
 
 
 def _timeline(versions: list[PolicyVersion], today: date) -> dict[str, Any]:
@@ -149,6 +188,16 @@ def _history(payer: Payer, versions: list[PolicyVersion]) -> list[dict[str, Any]
 @vary_on_headers("HX-Request")
 def payer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     payer = get_object_or_404(Payer, pk=pk)
+    return payer_detail_page(request, payer)
+
+
+def payer_detail_page(
+    request: HttpRequest,
+    payer: Payer,
+    *,
+    form: PayerForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     today = timezone.localdate()
     runs = list(
         Rederivation.objects.filter(version__payer=payer).select_related(
@@ -172,9 +221,10 @@ def payer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "in_force": in_force,
         "timeline": _timeline(versions, today),
         "history": _history(payer, versions),
+        "form": form or PayerForm(instance=payer),
         **progress,
     }
-    return render(request, "payers/payer_detail.html", context)
+    return render(request, "payers/payer_detail.html", context, status=status)
 
 
 @require_POST

@@ -195,6 +195,8 @@ MATRIX: dict[str, Row] = {
     "api:derive": Row(401, 415, 415, 415, method="post"),
     "api:schema": Row(401, 200, 200, 200),
     "payers:list": Row(LOGIN, 403, 403, 200),
+    "payers:add": Row(LOGIN, 403, 403, 422, method="post"),
+    "payers:edit": Row(LOGIN, 403, 403, 422, method="post", kwargs={"pk": demo_payer}),
     # Payers: only admins see or change policies; an empty POST is a 422.
     "payers:detail": Row(LOGIN, 403, 403, 200, kwargs={"pk": demo_payer}),
     "payers:start_draft": Row(

@@ -357,3 +357,25 @@ def test_publish_section_says_what_publishing_does(as_admin, prairie) -> None:
     before = draft(prairie, date(2024, 1, 1))
     text = as_admin.get(reverse("payers:version", args=[before.pk])).content.decode()
     assert 'data-testid="overlap"' in text
+
+
+def test_adding_a_payer_and_changing_its_claim_settings(
+    as_admin, admin_user, payers
+) -> None:
+    bad = as_admin.post(reverse("payers:add"), {"name": "Medicare", "kind": "medicare"})
+    assert bad.status_code == 422
+    assert "Payer with this Name already exists." in bad.content.decode()
+    response = as_admin.post(
+        reverse("payers:add"),
+        {"name": "Great Lakes Health", "kind": "commercial", "payer_id": "GLH01"},
+    )
+    payer = payers["Medicare"].__class__.objects.get(name="Great Lakes Health")
+    assert response["Location"] == reverse("payers:detail", args=[payer.pk])
+    url = reverse("payers:edit", args=[payer.pk])
+    assert as_admin.post(url, {"name": "", "kind": "commercial"}).status_code == 422
+    as_admin.post(url, {"name": "Great Lakes Health", "kind": "other", "payer_id": "X"})
+    payer.refresh_from_db()
+    assert (payer.kind, payer.payer_id) == ("other", "X")
+    page = as_admin.get(reverse("payers:detail", args=[payer.pk])).content.decode()
+    assert "payer_id: GLH01 → X" in page
+    assert payer.history.first().history_user == admin_user
