@@ -38,4 +38,3 @@ def test_pyx12_catches_a_broken_837(nurse: User, coder: User) -> None:
         line for line in text.splitlines() if not line.startswith("HI*")
     ).replace("SV1*HC:96413*", "SV1*HC*")
     assert len(x12.validate(broken)) >= 2
-
