@@ -417,6 +417,13 @@ class PolicyVersion(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def revision(self) -> int | None:
+        """The latest audit record's id: a draft form carries it, so a save
+        over someone else's newer save is refused instead of silently lost."""
+        latest = self.history.order_by("-history_id").first()
+        return latest.history_id if latest is not None else None
+
+    @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 

@@ -309,21 +309,37 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request, "payers/version_detail.html", _version_context(request, version)
         )
-    if not version.is_draft:
-        return HttpResponse(
-            f"{version} is published and never changes; start a new draft.",
-            status=409,
-            content_type="text/plain",
-        )
-    form = PolicyVersionForm(request.POST, instance=version)
-    if not form.is_valid():
-        return render(
-            request,
-            "payers/version_detail.html",
-            _version_context(request, version, form=form),
-            status=422,
-        )
-    form.save()
+    with transaction.atomic():
+        # Locked, so the revision check and the save see the same draft.
+        version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        if not version.is_draft:
+            return HttpResponse(
+                f"{version} is published and never changes; start a new draft.",
+                status=409,
+                content_type="text/plain",
+            )
+        if request.POST.get("revision") != str(version.revision):
+            messages.error(
+                request,
+                "Someone else saved this draft after you opened it. Nothing of "
+                "yours was saved; the page now shows their choices: make your "
+                "change again.",
+            )
+            return render(
+                request,
+                "payers/version_detail.html",
+                _version_context(request, version),
+                status=409,
+            )
+        form = PolicyVersionForm(request.POST, instance=version)
+        if not form.is_valid():
+            return render(
+                request,
+                "payers/version_detail.html",
+                _version_context(request, version, form=form),
+                status=422,
+            )
+        form.save()
     messages.success(request, f"Saved {version}.")
     return redirect("payers:version", pk=version.pk)
 

@@ -58,6 +58,7 @@ def form_data(version: PolicyVersion, **changes) -> dict:
     data = {
         "effective_from": version.effective_from.isoformat(),
         "effective_to": "",
+        "revision": version.revision,
         **dict(version.policy_values().items()),
         **{f"note_{name}": note for name, note in version.notes.items()},
     }
@@ -379,3 +380,20 @@ def test_adding_a_payer_and_changing_its_claim_settings(
     page = as_admin.get(reverse("payers:detail", args=[payer.pk])).content.decode()
     assert "payer_id: GLH01 → X" in page
     assert payer.history.first().history_user == admin_user
+
+
+def test_a_save_over_someone_elses_newer_save_is_refused(
+    as_admin, prairie_draft
+) -> None:
+    seen = form_data(prairie_draft, missing_stop="derive")
+    prairie_draft.missing_stop = "not_billable"  # another admin, meanwhile
+    prairie_draft.save()
+    response = as_admin.post(reverse("payers:version", args=[prairie_draft.pk]), seen)
+    assert response.status_code == 409
+    assert "Someone else saved this draft" in response.content.decode()
+    prairie_draft.refresh_from_db()
+    assert prairie_draft.missing_stop == "not_billable"
+    fresh = form_data(prairie_draft, missing_stop="derive")
+    as_admin.post(reverse("payers:version", args=[prairie_draft.pk]), fresh)
+    prairie_draft.refresh_from_db()
+    assert prairie_draft.missing_stop == "derive"
