@@ -34,7 +34,7 @@ def test_admin_drafts_tries_publishes_and_sees_the_re_derivation(
     visit = world.encounter(world.location(nurse), payer="Prairie Health Plan")
     infusion = Administration.objects.create(
         encounter=visit,
-        drug=world.formulary("J1745")["J1745"],
+        drug=world.formulary("J1745", "J0131")["J1745"],
         method=Method.INFUSION,
         site=world.site(visit, nurse),
         dose_amount=400,
@@ -57,6 +57,16 @@ def test_admin_drafts_tries_publishes_and_sees_the_re_derivation(
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator("#messages")).to_contain_text("Saved")
 
+    page.get_by_label("Search drugs by code, name or group").fill("acetaminophen")
+    row = page.get_by_test_id("formulary").get_by_role("row", name=re.compile("J0131"))
+    expect(page.get_by_test_id("formulary").get_by_role("row")).to_have_count(2)
+    row.get_by_label("Push").check()
+    row.get_by_role("button", name="Set").click()
+    added = page.get_by_test_id("override-list").get_by_role(
+        "row", name=re.compile("J0131")
+    )
+    expect(added).to_contain_text("always the push code")
+
     page.get_by_label(re.compile(visit.visit_number)).check()
     page.get_by_role("button", name="Compare").click()
     comparison = page.get_by_test_id("comparison")
@@ -75,3 +85,6 @@ def test_admin_drafts_tries_publishes_and_sees_the_re_derivation(
     derivation = Derivation.objects.get(encounter=visit)
     assert derivation.policy_version.number == 2
     assert "96413" in {line["code"] for line in derivation.lines}
+    assert derivation.policy_version.drug_overrides.filter(
+        key="J0131", force_push=True
+    ).exists()
