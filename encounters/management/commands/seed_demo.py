@@ -48,3 +48,12 @@ class Command(BaseCommand):
         users = {u.username: u for u in User.objects.filter(username__in=DEMO_NAMES)}
         made = seed_day(nurse=users["nurse"], staff=list(users.values()))
         self.stdout.write(f"Chair day: {made} encounters added for today.")
+        self.seed_coding_weeks(users)
+
+    def seed_coding_weeks(self, users: dict[str, Any]) -> None:
+        from coding.demo import seed_weeks
+
+        made = seed_weeks(
+            nurse=users["nurse"], coder=users["coder"], staff=list(users.values())
+        )
+        self.stdout.write(f"Coding: {made} past encounters added for the worklist.")
