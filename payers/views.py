@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -88,7 +89,9 @@ def add_payer(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def edit_payer(request: HttpRequest, pk: int) -> HttpResponse:
     payer = get_object_or_404(Payer, pk=pk)
-    form = PayerForm(request.POST, instance=payer)
+    # The form edits its own copy, so a refused name never shows as the
+    # payer's heading.
+    form = PayerForm(request.POST, instance=Payer.objects.get(pk=pk))
     if not form.is_valid():
         return payer_detail_page(request, payer, form=form, status=422)
     form.save()
@@ -392,25 +395,31 @@ def set_override(request: HttpRequest, pk: int) -> HttpResponse:
         )
     form = DrugOverrideForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(
-            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(e)}"
-            for name, e in form.errors.items()
+        errors = " ".join(
+            f"{form[name].label}: {' '.join(problems)}"
+            for name, problems in form.errors.items()
         )
         return HttpResponse(
             f"Override not saved. {errors}", status=422, content_type="text/plain"
         )
     data = form.cleaned_data
-    with transaction.atomic():
-        existing = version.drug_overrides.filter(key=data["key"]).first()
-        if not data["category"] and not data["force_push"]:
-            if existing is not None:
-                existing.delete()
-        else:
-            override = existing or DrugOverride(version=version, key=data["key"])
-            override.category = data["category"]
-            override.force_push = data["force_push"]
-            override.note = data["note"]
-            override.save()
+    try:
+        with transaction.atomic():
+            existing = version.drug_overrides.filter(key=data["key"]).first()
+            if not data["category"] and not data["force_push"]:
+                if existing is not None:
+                    existing.delete()
+            else:
+                override = existing or DrugOverride(version=version, key=data["key"])
+                override.category = data["category"]
+                override.force_push = data["force_push"]
+                override.note = data["note"]
+                override.save()
+    except ValidationError as refusal:
+        # Published by someone else a moment ago: it is frozen now.
+        return HttpResponse(
+            " ".join(refusal.messages), status=409, content_type="text/plain"
+        )
     return render(
         request,
         "payers/version_detail.html#overrides",
