@@ -407,7 +407,16 @@ class PolicyVersion(models.Model):
             if stored is not None and self.status == self.Status.DRAFT:
                 raise ValidationError(f"{stored} can never become a draft again.")
             if stored is not None:
-                frozen = (*POLICY_KEY_NAMES, "effective_from", "payer_id", "number")
+                frozen = (
+                    *POLICY_KEY_NAMES,
+                    "effective_from",
+                    "payer_id",
+                    "number",
+                    "notes",
+                    "publication_note",
+                    "published_at",
+                    "published_by_id",
+                )
                 changed = [f for f in frozen if getattr(stored, f) != getattr(self, f)]
                 if changed:
                     raise ValidationError(
@@ -507,16 +516,15 @@ class PolicyVersion(models.Model):
             based_on=self,
             **self.policy_values(),
         )
-        DrugOverride.objects.bulk_create(
-            DrugOverride(
+        # One by one (a payer has a handful), so each copy has its audit entry.
+        for override in self.drug_overrides.all():
+            DrugOverride.objects.create(
                 version=draft,
                 key=override.key,
                 category=override.category,
                 force_push=override.force_push,
                 note=override.note,
             )
-            for override in self.drug_overrides.all()
-        )
         return draft
 
 

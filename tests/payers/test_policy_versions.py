@@ -154,6 +154,10 @@ def test_a_published_version_never_changes(payers) -> None:
     with pytest.raises(ValidationError, match="cannot be changed"):
         version.save()
     version.refresh_from_db()
+    version.publication_note = "Rewritten afterwards"
+    with pytest.raises(ValidationError, match="publication_note"):
+        version.save()
+    version.refresh_from_db()
     version.status = PolicyVersion.Status.DRAFT
     with pytest.raises(ValidationError, match="never become a draft"):
         version.save()
