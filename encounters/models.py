@@ -141,6 +141,14 @@ class Encounter(models.Model):
     class Meta:
         ordering = ["date", "visit_number"]
         indexes = [models.Index(fields=["location", "date", "status"])]
+        constraints = [
+            # Two check-ins racing for one chair: the database lets one win.
+            models.UniqueConstraint(
+                fields=["chair"],
+                condition=Q(status="in_chair"),
+                name="one_patient_per_chair",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.visit_number} {self.patient.name} {self.date}"

@@ -48,6 +48,10 @@ def key_seen(key: uuid.UUID) -> bool:
 
 
 ALREADY_RECORDED = "That tap was already recorded; nothing was added."
+RACED = (
+    "Someone else did the same at the same moment. Nothing was saved; the "
+    "screen now shows the current record."
+)
 
 
 def perform(
@@ -83,10 +87,11 @@ def perform(
         encounter.refresh_from_db(fields=["version", "status"])
         return Outcome(409, stale.message, "warning")
     except IntegrityError:
-        # Two copies of one tap raced; the other one was recorded.
+        # Two copies of one tap raced, and the other one was recorded; or two
+        # people did the same thing at once (one chair, two check-ins).
         if key_seen(key):
             return Outcome(200, ALREADY_RECORDED, "info")
-        raise
+        return Outcome(409, RACED, "warning")
     except Refusal as refusal:
         return Outcome(409, refusal.message, "danger")
     return Outcome(200, message)

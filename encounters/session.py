@@ -30,6 +30,11 @@ BACKGROUND_HEADER = "X-Chairside-Background"
 ACTIVITY_GRACE_SECONDS = 60
 
 
+def activity_grace() -> int:
+    # A tenth of the idle limit at most, so a short limit keeps most of itself.
+    return min(ACTIVITY_GRACE_SECONDS, idle_seconds() // 10)
+
+
 def idle_seconds() -> int:
     return int(settings.SESSION_IDLE_MINUTES) * 60
 
@@ -55,7 +60,7 @@ class IdleTimeoutMiddleware:
                 )
             elif not is_background(request) and (
                 LAST_ACTIVITY_KEY not in request.session
-                or now - last >= ACTIVITY_GRACE_SECONDS
+                or now - last >= activity_grace()
             ):
                 request.session[LAST_ACTIVITY_KEY] = now
         return self.get_response(request)
@@ -79,6 +84,6 @@ def session_context(request: HttpRequest) -> dict[str, Any]:
     if not request.user.is_authenticated:
         return {}
     return {
-        "session_idle_seconds": idle_seconds() - ACTIVITY_GRACE_SECONDS,
+        "session_idle_seconds": idle_seconds() - activity_grace(),
         "session_warning_seconds": int(settings.SESSION_IDLE_WARNING_MINUTES) * 60,
     }

@@ -1,3 +1,4 @@
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -46,6 +47,7 @@ from encounters.services import (
     rederive,
     snapshot,
 )
+from encounters.session import LAST_ACTIVITY_KEY
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -63,7 +65,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def keepalive(request: HttpRequest) -> HttpResponse:
-    # The idle middleware has already counted this request as activity.
+    # "Stay signed in" is explicit: stamped now, whatever the grace period.
+    request.session[LAST_ACTIVITY_KEY] = time.time()
     return HttpResponse(status=204)
 
 

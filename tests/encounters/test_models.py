@@ -196,3 +196,10 @@ def test_cached_run_always_equals_the_replayed_log(taps: list[str]) -> None:
     assert infusion.replay() == infusion.run
     infusion.refresh_from_db()
     assert infusion.replay() == infusion.run
+
+
+def test_one_patient_per_chair_is_enforced_by_the_database(visit) -> None:
+    other = world.encounter(visit.location, status=Encounter.Status.SCHEDULED)
+    other.chair, other.status = visit.chair, Encounter.Status.IN_CHAIR
+    with pytest.raises(IntegrityError), transaction.atomic():
+        other.save()
