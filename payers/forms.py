@@ -111,7 +111,8 @@ class TryItForm(forms.Form):
     encounters = forms.MultipleChoiceField(
         label="Recent encounters",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        # Rendered as toggle buttons: 44 px touch targets.
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
     )
     document = forms.CharField(
         label="Or paste a contract document (JSON)",

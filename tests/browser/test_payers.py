@@ -60,14 +60,17 @@ def test_admin_drafts_tries_publishes_and_sees_the_re_derivation(
     page.get_by_label("Search drugs by code, name or group").fill("acetaminophen")
     row = page.get_by_test_id("formulary").get_by_role("row", name=re.compile("J0131"))
     expect(page.get_by_test_id("formulary").get_by_role("row")).to_have_count(2)
-    row.get_by_label("Push").check()
+    # Toggle buttons: the tap lands on the label, the checkbox follows.
+    row.locator("label", has_text="Push").click()
+    expect(row.get_by_label("Push")).to_be_checked()
     row.get_by_role("button", name="Set").click()
     added = page.get_by_test_id("override-list").get_by_role(
         "row", name=re.compile("J0131")
     )
     expect(added).to_contain_text("always the push code")
 
-    page.get_by_label(re.compile(visit.visit_number)).check()
+    page.locator("#try-it label", has_text=visit.visit_number).click()
+    expect(page.get_by_label(re.compile(visit.visit_number))).to_be_checked()
     page.get_by_role("button", name="Compare").click()
     comparison = page.get_by_test_id("comparison")
     expect(comparison).to_contain_text("differs")
