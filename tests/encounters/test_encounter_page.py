@@ -334,3 +334,27 @@ def test_forms_of_a_documented_encounter_are_refused(as_nurse, visit) -> None:
     visit.save()
     response = as_nurse.get(reverse("encounters:add_site", args=[visit.pk]), **HTMX)
     assert response.status_code == 409
+
+
+def test_rate_change_while_running_is_an_event(as_nurse, oxaliplatin) -> None:
+    tap(as_nurse, "start", oxaliplatin)
+    visit = oxaliplatin.encounter
+    prefix = f"edit-{oxaliplatin.pk}"
+    data = world.post_data(
+        visit,
+        **{
+            f"{prefix}-dose_amount": "170",
+            f"{prefix}-dose_unit": "mg",
+            f"{prefix}-rate": "125",
+        },
+    )
+    response = as_nurse.post(
+        reverse("encounters:edit_administration", args=[visit.pk, oxaliplatin.pk]),
+        data,
+        **HTMX,
+    )
+    assert response.status_code == 200
+    event = oxaliplatin.events.get(kind="rate_changed")
+    assert event.rate == 125
+    oxaliplatin.refresh_from_db()
+    assert oxaliplatin.rate == 125

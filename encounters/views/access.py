@@ -1,0 +1,75 @@
+"""Fetching what the user may touch, and the answers every action shares."""
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django_htmx.middleware import HtmxDetails
+
+from encounters.models import Administration, Encounter
+
+
+class AuthenticatedRequest(HttpRequest):
+    user: User
+    htmx: HtmxDetails
+
+
+RUNNING_STATES = {Administration.State.RUNNING, Administration.State.PAUSED}
+
+
+LEVELS = {
+    "success": messages.SUCCESS,
+    "info": messages.INFO,
+    "warning": messages.WARNING,
+    "danger": messages.ERROR,
+}
+
+
+def get_visit(request: AuthenticatedRequest, pk: int) -> Encounter:
+    return get_object_or_404(
+        Encounter.objects.for_user(request.user).select_related(
+            "location", "patient", "payer", "chair"
+        ),
+        pk=pk,
+    )
+
+
+def administrations_of(visit: Encounter) -> list[Administration]:
+    found = list(visit.administrations.select_related("drug", "site").order_by("pk"))
+    for a in found:
+        a.encounter = visit
+    return found
+
+
+def get_administration(
+    request: AuthenticatedRequest, pk: int, apk: int
+) -> tuple[Administration, list[Administration]]:
+    """The administration and all its encounter's, in one query."""
+    found = list(
+        Administration.objects.for_user(request.user)
+        .filter(encounter_id=pk)
+        .select_related(
+            "encounter__location",
+            "encounter__patient",
+            "encounter__payer",
+            "encounter__chair",
+            "drug",
+            "site",
+        )
+        .order_by("pk")
+    )
+    target = next((a for a in found if a.pk == apk), None)
+    if target is None:
+        raise Http404("No such administration on this encounter.")
+    for a in found:
+        a.encounter = target.encounter
+    return target, found
+
+
+def incomplete_tap() -> HttpResponse:
+    return HttpResponse(
+        "This tap came without its key or version. Nothing was saved; reload "
+        "the page and tap again.",
+        status=400,
+        content_type="text/plain",
+    )

@@ -1,0 +1,151 @@
+"""One administration: the taps, time corrections and inline edits."""
+
+from collections.abc import Callable
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from encounters.clock import clock
+from encounters.forms import ActionForm, CorrectTimeForm, EditAdministrationForm
+from encounters.models import AdministrationEvent, Refusal
+from encounters.roles import Role, role_required
+from encounters.services import Outcome, audit, changes, perform
+from encounters.views.access import (
+    RUNNING_STATES,
+    AuthenticatedRequest,
+    get_administration,
+    incomplete_tap,
+)
+from encounters.views.encounter import form_fragment, respond
+
+# One tap on a running administration
+
+
+PAST = {"start": "started", "pause": "paused", "resume": "resumed", "stop": "stopped"}
+
+
+def tap_view(verb: str) -> Callable[..., HttpResponse]:
+    @require_POST
+    @role_required(Role.NURSE)
+    def view(request: AuthenticatedRequest, pk: int, apk: int) -> HttpResponse:
+        target, administrations = get_administration(request, pk, apk)
+        visit = target.encounter
+        tap = ActionForm(request.POST)
+        if not tap.is_valid():
+            return incomplete_tap()
+        now = clock.now()
+
+        def act() -> str:
+            getattr(target, verb)(at=now, by=request.user, key=tap.cleaned_data["key"])
+            local = timezone.localtime(now, visit.location.tz)
+            return f"{target.drug_name} {PAST[verb]} at {local:%H:%M}."
+
+        outcome = perform(visit, action=act, **tap.cleaned_data)
+        return respond(request, visit, administrations, outcome)
+
+    view.__name__ = f"{verb}_administration"
+    return view
+
+
+start_administration = tap_view("start")
+pause_administration = tap_view("pause")
+resume_administration = tap_view("resume")
+stop_administration = tap_view("stop")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.NURSE)
+def correct_time(request: AuthenticatedRequest, pk: int, apk: int) -> HttpResponse:
+    target, administrations = get_administration(request, pk, apk)
+    visit = target.encounter
+    if request.method == "GET":
+        form = CorrectTimeForm(administration=target)
+        return form_fragment(request, visit, "correct-form", a=target, form=form)
+    tap = ActionForm(request.POST)
+    form = CorrectTimeForm(request.POST, administration=target)
+    if not tap.is_valid():
+        return incomplete_tap()
+    if not form.is_valid():
+        outcome = Outcome(422, "The time was not corrected; see below.", "danger")
+        return respond(
+            request, visit, administrations, outcome, **{f"correct_{target.pk}": form}
+        )
+    kind, n = form.cleaned_data["point"].split(":")
+    events = [e for e in target.events.all() if e.kind == kind]
+    if int(n) >= len(events):
+        outcome = Outcome(409, "That time is no longer on record.", "danger")
+        return respond(request, visit, administrations, outcome)
+    event: AdministrationEvent = events[int(n)]
+    original = event.at.astimezone(visit.location.tz)
+    to = form.moment(original.date(), visit.location.tz)
+
+    def act() -> str:
+        target.correct(
+            event,
+            to=to,
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+            key=tap.cleaned_data["key"],
+        )
+        return (
+            f"{target.drug_name}: {event.get_kind_display().lower()} time corrected "
+            f"from {original:%H:%M} to {to:%H:%M}."
+        )
+
+    outcome = perform(visit, action=act, **tap.cleaned_data)
+    if outcome.status != 200:
+        return respond(
+            request, visit, administrations, outcome, **{f"correct_{target.pk}": form}
+        )
+    return respond(request, visit, administrations, outcome)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.NURSE)
+def edit_administration(
+    request: AuthenticatedRequest, pk: int, apk: int
+) -> HttpResponse:
+    target, administrations = get_administration(request, pk, apk)
+    visit = target.encounter
+    if request.method == "GET":
+        form = EditAdministrationForm.of(target)
+        return form_fragment(request, visit, "edit-form", a=target, form=form)
+    tap = ActionForm(request.POST)
+    form = EditAdministrationForm(request.POST, prefix=f"edit-{target.pk}")
+    if not tap.is_valid():
+        return incomplete_tap()
+    if not form.is_valid():
+        outcome = Outcome(422, "Nothing was changed; see below.", "danger")
+        return respond(
+            request, visit, administrations, outcome, **{f"edit_{target.pk}": form}
+        )
+    values = {name: form.cleaned_data[name] for name in EditAdministrationForm.FIELDS}
+    new_rate = values.pop("rate")
+    key = tap.cleaned_data["key"]
+
+    def act() -> str:
+        rate_changed = new_rate is not None and new_rate != target.rate
+        if rate_changed and target.state in RUNNING_STATES:
+            # A rate change while running is part of the timeline: an event.
+            target.change_rate(rate=new_rate, at=clock.now(), by=request.user, key=key)
+        elif rate_changed or (new_rate is None and target.rate is not None):
+            values["rate"] = new_rate
+        before, after = changes(target, values)
+        if not before and not rate_changed:
+            raise Refusal("Nothing was changed.")
+        if before:
+            target.save(update_fields=list(before))
+            audit(
+                visit,
+                "encounter.administration.changed",
+                by=request.user,
+                key=None if rate_changed else key,
+                target=str(target),
+                before=before,
+                after=after,
+            )
+        return f"{target.drug_name} updated."
+
+    outcome = perform(visit, action=act, **tap.cleaned_data)
+    return respond(request, visit, administrations, outcome)

@@ -1,0 +1,147 @@
+"""The nurse's home: the chair board and checking a patient in."""
+
+import time
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from encounters.clock import clock
+from encounters.forms import ActionForm, CheckInForm
+from encounters.models import Administration, Encounter, Location
+from encounters.roles import ROLE_HOME, Role, primary_role, role_required
+from encounters.services import Outcome, audit, perform
+from encounters.session import LAST_ACTIVITY_KEY
+from encounters.views.access import (
+    LEVELS,
+    RUNNING_STATES,
+    AuthenticatedRequest,
+    get_visit,
+    incomplete_tap,
+)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    role = primary_role(request.user)
+    if role is None:
+        raise PermissionDenied("Your account has no role yet; ask an administrator.")
+    return redirect(ROLE_HOME[role])
+
+
+@require_POST
+def keepalive(request: HttpRequest) -> HttpResponse:
+    # "Stay signed in" is explicit: stamped now, whatever the grace period.
+    request.session[LAST_ACTIVITY_KEY] = time.time()
+    return HttpResponse(status=204)
+
+
+# Chair board
+
+
+def board_context(request: AuthenticatedRequest, notice: Outcome | None = None) -> dict:
+    now = clock.now()
+    today = timezone.localdate(now)
+    visits = (
+        Encounter.objects.for_user(request.user)
+        .on(today)
+        .select_related("patient", "chair", "location")
+        .prefetch_related(
+            Prefetch(
+                "administrations",
+                queryset=Administration.objects.select_related("drug").order_by("pk"),
+            )
+        )
+        .order_by("visit_number")
+    )
+    locations = Location.objects.filter(staff=request.user).prefetch_related("chairs")
+    by_location: dict[int, dict[str, Any]] = {
+        place.pk: {
+            "location": place,
+            "chairs": {
+                chair.pk: {"chair": chair, "visit": None}
+                for chair in place.chairs.all()
+            },
+            "scheduled": [],
+            "done": [],
+        }
+        for place in locations
+    }
+    for visit in visits:
+        group = by_location[visit.location_id]
+        if visit.status == Encounter.Status.SCHEDULED:
+            group["scheduled"].append(visit)
+        elif visit.status == Encounter.Status.IN_CHAIR and visit.chair_id:
+            group["chairs"][visit.chair_id]["visit"] = visit
+            visit.runs = [
+                a for a in visit.administrations.all() if a.state in RUNNING_STATES
+            ]
+            for a in visit.runs:
+                a.running_seconds_now = a.running_seconds(now)
+                a.overdue = a.is_overdue(now)
+            visit.overdue = any(a.overdue for a in visit.runs)
+        else:
+            group["done"].append(visit)
+    for group in by_location.values():
+        group["chairs"] = list(group["chairs"].values())
+        group["free_chairs"] = [s["chair"] for s in group["chairs"] if not s["visit"]]
+    return {"groups": list(by_location.values()), "now": now, "notice": notice}
+
+
+@require_GET
+@role_required(Role.NURSE)
+@vary_on_headers("HX-Request")
+def board(request: AuthenticatedRequest) -> HttpResponse:
+    template = (
+        "encounters/board.html#chairs" if request.htmx else "encounters/board.html"
+    )
+    return render(request, template, board_context(request))
+
+
+@require_POST
+@role_required(Role.NURSE)
+def check_in(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    tap = ActionForm(request.POST)
+    form = CheckInForm(request.POST, encounter=visit)
+    if not tap.is_valid():
+        return incomplete_tap()
+    if not form.is_valid():
+        outcome = Outcome(422, "Choose a free chair for the patient.", "danger")
+    else:
+        chair = form.cleaned_data["chair"]
+
+        def act() -> str:
+            visit.check_in(chair=chair, at=clock.now())
+            audit(
+                visit,
+                "encounter.checked_in",
+                by=request.user,
+                key=tap.cleaned_data["key"],
+                target=str(visit.patient),
+                after={"chair": chair.name},
+            )
+            return f"{visit.patient.name} is in {chair.name}."
+
+        outcome = perform(visit, action=act, **tap.cleaned_data)
+        if outcome.status == 200:
+            messages.add_message(request, LEVELS[outcome.level], outcome.message)
+            if request.htmx:
+                return HttpResponseClientRedirect(visit.get_absolute_url())
+            return redirect(visit)
+    if not request.htmx:
+        messages.error(request, outcome.message)
+        return redirect("encounters:board")
+    return render(
+        request,
+        "encounters/board.html#chairs",
+        board_context(request, outcome),
+        status=outcome.status,
+    )

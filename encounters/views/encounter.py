@@ -1,0 +1,322 @@
+"""The encounter page, its forms and the encounter-wide actions."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from coding.models import Derivation, Drug
+from encounters import timeline
+from encounters.clock import clock
+from encounters.forms import ActionForm, AdministrationForm, SiteForm
+from encounters.models import Administration, Encounter, IVSite
+from encounters.roles import Role, role_required
+from encounters.services import Outcome, audit, perform, rederive, snapshot
+from encounters.views.access import (
+    LEVELS,
+    AuthenticatedRequest,
+    administrations_of,
+    get_visit,
+    incomplete_tap,
+)
+
+# The encounter page
+
+
+def workspace(
+    request: AuthenticatedRequest,
+    visit: Encounter,
+    administrations: Sequence[Administration],
+    sites: Sequence[IVSite],
+    derivation: Derivation | None,
+    *,
+    notice: Outcome | None = None,
+    status: int = 200,
+    **forms: Any,
+) -> HttpResponse:
+    now = clock.now()
+    zone = visit.location.tz
+    for a in administrations:
+        # Only a form sent back with its errors is in the page; the others load
+        # when their disclosure opens (see form_fragment).
+        a.edit_form = forms.pop(f"edit_{a.pk}", None)
+        a.correct_form = forms.pop(f"correct_{a.pk}", None)
+        a.running_seconds_now = a.running_seconds(now)
+        a.overdue = a.is_overdue(now)
+    context = {
+        "visit": visit,
+        "administrations": administrations,
+        "sites": sites,
+        "derivation": derivation,
+        "timeline": timeline.build(
+            administrations,
+            sites,
+            now=now,
+            zone=zone,
+            result=derivation.result if derivation else None,
+        ),
+        "notice": notice,
+        "now": now,
+        "zone": visit.location.timezone,
+        "site_form": forms.get("site_form"),
+        # With nothing given yet the add form is open, so it comes with the page.
+        "administration_form": forms.get("administration_form")
+        or (None if administrations else AdministrationForm(sites=sites)),
+        "chosen_drug": forms.get("chosen_drug"),
+    }
+    template = (
+        "encounters/encounter.html#encounter"
+        if request.htmx
+        else "encounters/encounter.html"
+    )
+    return render(request, template, context, status=status)
+
+
+def current_derivation(
+    visit: Encounter,
+    administrations: Sequence[Administration],
+    sites: Sequence[IVSite],
+    by: Any,
+) -> Derivation | None:
+    found = Derivation.objects.filter(encounter=visit).first()
+    if found is None:
+        return rederive(visit, by=by, administrations=administrations, sites=sites)
+    return found
+
+
+@require_GET
+@role_required(Role.NURSE)
+@vary_on_headers("HX-Request")
+def encounter(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    administrations = administrations_of(visit)
+    sites = list(visit.sites.all())
+    derivation = current_derivation(visit, administrations, sites, request.user)
+    return workspace(request, visit, administrations, sites, derivation)
+
+
+def respond(
+    request: AuthenticatedRequest,
+    visit: Encounter,
+    administrations: Sequence[Administration],
+    outcome: Outcome,
+    **forms: Any,
+) -> HttpResponse:
+    """After an action: the workspace with the fresh codes and the outcome."""
+    if not request.htmx:
+        messages.add_message(request, LEVELS[outcome.level], outcome.message)
+        return redirect(visit)
+    if not outcome.changed:
+        # A refused action may have touched the objects in memory; the
+        # database was rolled back, so show what it holds.
+        visit.refresh_from_db(fields=["version", "status", "chair"])
+        administrations = administrations_of(visit)
+    sites = list(visit.sites.all())
+    if outcome.changed:
+        derivation = rederive(
+            visit, by=request.user, administrations=administrations, sites=sites
+        )
+    else:
+        derivation = current_derivation(visit, administrations, sites, request.user)
+    return workspace(
+        request,
+        visit,
+        administrations,
+        sites,
+        derivation,
+        notice=outcome,
+        status=outcome.status,
+        **forms,
+    )
+
+
+def form_fragment(
+    request: AuthenticatedRequest, visit: Encounter, name: str, **context: Any
+) -> HttpResponse:
+    """A form, for a disclosure being opened."""
+    if not visit.is_editable:
+        return HttpResponse(
+            "This encounter can no longer be changed here.",
+            status=409,
+            content_type="text/plain",
+        )
+    return render(
+        request, f"encounters/encounter.html#{name}", {"visit": visit, **context}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.NURSE)
+def add_site(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    if request.method == "GET":
+        return form_fragment(request, visit, "site-form", site_form=SiteForm())
+    tap = ActionForm(request.POST)
+    form = SiteForm(request.POST)
+    if not tap.is_valid():
+        return incomplete_tap()
+    if not form.is_valid():
+        outcome = Outcome(422, "The IV site was not added; see below.", "danger")
+        return respond(
+            request, visit, administrations_of(visit), outcome, site_form=form
+        )
+
+    def act() -> str:
+        site = IVSite.objects.create(
+            encounter=visit, created_by=request.user, **form.cleaned_data
+        )
+        audit(
+            visit,
+            "encounter.site.added",
+            by=request.user,
+            key=tap.cleaned_data["key"],
+            target=str(site),
+            after=snapshot(site, ["kind", "label", "separate_access_reason"]),
+        )
+        return f"IV site added: {site}."
+
+    outcome = perform(visit, action=act, **tap.cleaned_data)
+    return respond(request, visit, administrations_of(visit), outcome)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.NURSE)
+def add_administration(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    if request.method == "GET":
+        form = AdministrationForm(sites=list(visit.sites.all()))
+        return form_fragment(
+            request, visit, "administration-form", administration_form=form
+        )
+    tap = ActionForm(request.POST)
+    form = AdministrationForm(request.POST, sites=list(visit.sites.all()))
+    if not tap.is_valid():
+        return incomplete_tap()
+    if not form.is_valid():
+        outcome = Outcome(422, "The administration was not added; see below.", "danger")
+        chosen = (
+            form.cleaned_data.get("drug") if hasattr(form, "cleaned_data") else None
+        )
+        return respond(
+            request,
+            visit,
+            administrations_of(visit),
+            outcome,
+            administration_form=form,
+            chosen_drug=chosen,
+        )
+
+    def act() -> str:
+        administration = Administration.objects.create(
+            encounter=visit, created_by=request.user, **form.cleaned_data
+        )
+        audit(
+            visit,
+            "encounter.administration.added",
+            by=request.user,
+            key=tap.cleaned_data["key"],
+            target=str(administration),
+            after=snapshot(administration, ADDED_FIELDS),
+        )
+        return f"Added {administration}."
+
+    outcome = perform(visit, action=act, **tap.cleaned_data)
+    return respond(request, visit, administrations_of(visit), outcome)
+
+
+ADDED_FIELDS = [
+    "drug",
+    "method",
+    "site",
+    "dose_amount",
+    "dose_unit",
+    "wasted_amount",
+    "single_dose_container",
+    "bag",
+    "expected_minutes",
+]
+
+
+@require_GET
+@role_required(Role.NURSE)
+def drugs(request: AuthenticatedRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    found: list[Drug] = []
+    if len(query) >= 2:
+        found = list(
+            Drug.objects.filter(terminated__isnull=True)
+            .filter(
+                Q(hcpcs__istartswith=query)
+                | Q(short_descriptor__icontains=query)
+                | Q(long_descriptor__icontains=query)
+            )
+            .order_by("hcpcs")[:12]
+        )
+    return render(
+        request,
+        "encounters/encounter.html#drug-options",
+        {"drugs": found, "query": query},
+    )
+
+
+@require_POST
+@role_required(Role.NURSE)
+def mark_documented(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    administrations = administrations_of(visit)
+    tap = ActionForm(request.POST)
+    if not tap.is_valid():
+        return incomplete_tap()
+
+    def act() -> str:
+        before = snapshot(visit, ["status"])
+        visit.mark_documented(at=clock.now())
+        audit(
+            visit,
+            "encounter.documented",
+            by=request.user,
+            key=tap.cleaned_data["key"],
+            before=before,
+            after=snapshot(visit, ["status"]),
+        )
+        return f"{visit.patient.name}'s encounter is documented; the chair is free."
+
+    outcome = perform(visit, action=act, **tap.cleaned_data)
+    return respond(request, visit, administrations, outcome)
+
+
+@require_POST
+@role_required(Role.NURSE)
+def send_to_coding(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    tap = ActionForm(request.POST)
+    if not tap.is_valid():
+        return incomplete_tap()
+
+    def act() -> str:
+        before = snapshot(visit, ["status"])
+        visit.send_to_coding()
+        audit(
+            visit,
+            "encounter.sent_to_coding",
+            by=request.user,
+            key=tap.cleaned_data["key"],
+            before=before,
+            after=snapshot(visit, ["status"]),
+        )
+        return f"{visit.patient.name}'s encounter is on the coders' worklist."
+
+    outcome = perform(visit, action=act, editable_only=False, **tap.cleaned_data)
+    if outcome.changed:
+        messages.success(request, outcome.message)
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("encounters:board"))
+        return redirect("encounters:board")
+    return respond(request, visit, administrations_of(visit), outcome)
