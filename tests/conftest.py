@@ -1,11 +1,18 @@
+import os
 from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client, override_settings
+from hypothesis import settings as hypothesis_settings
 
 from encounters.roles import Role
+
+# CI runs the property tests on a fixed sequence of examples, so a landing run
+# is repeatable; locally each run explores new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -7,7 +7,7 @@ infusate: drugs in one bag (R54), a paused bag (R38), one dose split across
 syringes (R18).
 """
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from coding.engine.document import Administration, Encounter
 from coding.engine.result import Finding, info, warning
@@ -28,8 +28,9 @@ PUSH = "push"
 IV_METHODS = frozenset({"infusion", "push"})
 
 
-@dataclass(frozen=True, slots=True)
-class Service:
+# A NamedTuple rather than a frozen dataclass: as immutable, and four times
+# cheaper to build; the engine builds dozens of these on every tap.
+class Service(NamedTuple):
     """One administration service: an IV run, or a stand-alone administration."""
 
     kind: str  # infusion | push | hydration | a non-IV method of the contract
@@ -211,6 +212,9 @@ def _iv_service(
     encounter: Encounter,
     findings: list[Finding],
 ) -> Service | None:
+    # Members in id order, so that the document's order never matters (a dose
+    # split across sites takes the site of its lowest id).
+    members = sorted(members, key=lambda member: member[0].id)
     # One pass over the members (usually one): a service is built on every tap.
     family = HYDRATION
     forced = has_stop = primary = discontinued = any_push = False
@@ -333,6 +337,7 @@ def _sum_repeats(services: list[Service]) -> list[Service]:
 
 
 def _other_service(admins: list[Administration], encounter: Encounter) -> Service:
+    admins = sorted(admins, key=lambda admin: admin.id)
     first = admins[0]
     category = category_of(first, encounter) if first.drug is not None else THERAPEUTIC
     if category == "biologic" and first.method in ("sc_injection", "im_injection"):

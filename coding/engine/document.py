@@ -8,7 +8,7 @@ amounts as Decimals in known units, the policy with its defaults.
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeIs
+from typing import Any, NamedTuple, TypeIs
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from coding.engine import policy as policy_module
@@ -86,15 +86,15 @@ EM_KEYS = frozenset({"code", "separately_identifiable"})
 RATE_UNITS = {"ml/h": Decimal(1), "ml/hr": Decimal(1), "ml/min": Decimal(60)}
 
 
-@dataclass(frozen=True, slots=True)
-class Site:
+# A NamedTuple rather than a frozen dataclass: as immutable, and four times
+# cheaper to build; the engine builds dozens of these on every tap.
+class Site(NamedTuple):
     id: str
     label: str
     separate_access_reason: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Drug:
+class Drug(NamedTuple):
     name: str
     category: str
     hcpcs: str | None
@@ -103,8 +103,7 @@ class Drug:
     single_dose_container: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Administration:
+class Administration(NamedTuple):
     id: str
     method: str
     site: str | None

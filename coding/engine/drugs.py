@@ -8,9 +8,9 @@ when above zero, otherwise the drug line carries JZ (dates of service from
 R84-R86: the NDC goes with the line; a payer may require it.
 """
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from coding.engine.amounts import Amount, plain
 from coding.engine.document import Administration, Encounter
@@ -22,8 +22,9 @@ JZ_FROM = date(2023, 7, 1)
 CENT = Decimal("0.01")
 
 
-@dataclass(frozen=True, slots=True)
-class _Given:
+# A NamedTuple rather than a frozen dataclass: as immutable, and four times
+# cheaper to build; the engine builds dozens of these on every tap.
+class _Given(NamedTuple):
     hcpcs: str
     ndc: str | None
     day: date

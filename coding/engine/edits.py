@@ -2,7 +2,6 @@
 primary (R60), medically unlikely edits (R88-R89). Each finding names the
 edition of the table it came from."""
 
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -89,7 +88,7 @@ def ncci_pairs(
         if key in dropped:
             continue
         if key in modify and modify[key] not in line.modifiers:
-            line = replace(line, modifiers=(*line.modifiers, modify[key]))
+            line = line._replace(modifiers=(*line.modifiers, modify[key]))
         out.append(line)
     return out
 
@@ -100,28 +99,33 @@ def addon_primaries(
     reference: Reference,
     findings: list[Finding],
 ) -> list[Line]:
-    """R60: an add-on code is paid only with one of its primaries on the claim."""
-    present = {line.code for line in lines if line.kind == ADMINISTRATION}
+    """R60: an add-on code is paid only with one of its primaries on the claim.
+
+    Dropping an add-on can take away the only primary of another (96415 was the
+    primary of a 96368), so the check runs until nothing more is dropped.
+    """
+    if encounter.continuation:
+        return lines  # the primaries were reported on the earlier date (R68)
     edition = reference.editions["ncci_aoc"].label()
-    out = []
-    for line in lines:
-        primaries = reference.addon_primaries.get(line.code)
-        if primaries is None or present & primaries:
-            out.append(line)
-            continue
-        if encounter.continuation:
-            out.append(line)  # its primary was reported on the earlier date
-            continue
-        findings.append(
-            warning(
-                "edit.addon_without_primary",
-                f"Add-on {line.code} needs one of {', '.join(sorted(primaries))} on "
-                "the "
-                f"claim and none is there: not reported (R60; {edition}).",
-                line.administrations,
+    while True:
+        present = {line.code for line in lines if line.kind == ADMINISTRATION}
+        kept = []
+        for line in lines:
+            primaries = reference.addon_primaries.get(line.code)
+            if primaries is None or present & primaries:
+                kept.append(line)
+                continue
+            findings.append(
+                warning(
+                    "edit.addon_without_primary",
+                    f"Add-on {line.code} needs one of {', '.join(sorted(primaries))} "
+                    f"on the claim and none is there: not reported (R60; {edition}).",
+                    line.administrations,
+                )
             )
-        )
-    return out
+        if len(kept) == len(lines):
+            return kept
+        lines = kept
 
 
 def medically_unlikely(
@@ -179,7 +183,7 @@ def medically_unlikely(
             continue
         keep = min(room, line.units)
         capped[key] = room - keep
-        out.append(line if keep == line.units else replace(line, units=keep))
+        out.append(line if keep == line.units else line._replace(units=keep))
     return out
 
 

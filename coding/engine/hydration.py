@@ -6,8 +6,6 @@ hydration minutes. R35-R36: the remaining minutes of a visit are added up
 (`separate`). R30: hydration needs 31 minutes to be reported at all.
 """
 
-from dataclasses import replace
-
 from coding.engine.classification import HYDRATION, Service
 from coding.engine.document import Encounter
 from coding.engine.result import Finding, info
@@ -49,8 +47,7 @@ def hydration_runs(
             a for s in hydration if overlap(list(s.intervals), piece) for a in s.admins
         )
         runs.append(
-            replace(
-                first,
+            first._replace(
                 kind=HYDRATION,
                 admins=members or ids,
                 intervals=tuple(piece),

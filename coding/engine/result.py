@@ -1,17 +1,17 @@
 """What the engine gives back: claim lines and findings, and their JSON form."""
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 ADMINISTRATION = "administration"
 DRUG = "drug"
 EM = "em"
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+# A NamedTuple rather than a frozen dataclass: as immutable, and four times
+# cheaper to build; the engine builds dozens of these on every tap.
+class Line(NamedTuple):
     code: str
     units: Decimal
     modifiers: tuple[str, ...]
@@ -36,8 +36,7 @@ class Line:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     severity: str  # error | warning | info
     code: str  # stable and dotted, e.g. "time.missing_stop"
     message: str
