@@ -75,6 +75,9 @@ class AdministrationForm(forms.Form):
         self.fields["site"].choices = [("", "No IV site")] + [
             (site.pk, str(site)) for site in sites
         ]
+        if sites:
+            # Most drugs go in through the access placed last: one tap fewer.
+            self.fields["site"].initial = sites[-1].pk
 
     def clean_site(self) -> IVSite | None:
         chosen = self.cleaned_data.get("site")
@@ -190,6 +193,12 @@ class CorrectTimeForm(forms.Form):
         kwargs.setdefault("prefix", f"correct-{administration.pk}")
         super().__init__(*args, **kwargs)
         self.fields["point"].choices = correctable_points(administration)
+        if administration.started_at is not None:
+            # Start from the time on record, so a small correction is a small edit.
+            zone = administration.encounter.location.tz
+            self.fields["time"].initial = administration.started_at.astimezone(
+                zone
+            ).strftime("%H:%M")
 
     def moment(self, day: Any, zone: Any) -> datetime:
         chosen: time = self.cleaned_data["time"]
