@@ -358,3 +358,57 @@ def test_rate_change_while_running_is_an_event(as_nurse, oxaliplatin) -> None:
     assert event.rate == 125
     oxaliplatin.refresh_from_db()
     assert oxaliplatin.rate == 125
+
+
+def test_correcting_the_stop_before_the_start_is_refused(as_nurse, oxaliplatin):
+    tap(as_nurse, "start", oxaliplatin)
+    clock.advance(timedelta(minutes=30))
+    tap(as_nurse, "stop", oxaliplatin)
+    visit = oxaliplatin.encounter
+    start = oxaliplatin.events.get(kind="started").at.astimezone(visit.location.tz)
+    earlier = (start - timedelta(minutes=10)).strftime("%H:%M")
+    prefix = f"correct-{oxaliplatin.pk}"
+    data = world.post_data(
+        visit,
+        **{
+            f"{prefix}-point": "stopped:0",
+            f"{prefix}-time": earlier,
+            f"{prefix}-reason": "typo",
+        },
+    )
+    response = as_nurse.post(
+        reverse("encounters:correct", args=[visit.pk, oxaliplatin.pk]), data, **HTMX
+    )
+    assert response.status_code == 409
+    assert "would be out of order" in response.text
+    assert not oxaliplatin.events.filter(kind="corrected").exists()
+
+
+def test_pause_before_start_is_refused(as_nurse, oxaliplatin) -> None:
+    response = tap(as_nurse, "pause", oxaliplatin)
+    assert response.status_code == 409
+    assert "is not running, so it cannot be paused" in response.text
+
+
+def test_send_to_coding_before_documented_is_refused(as_nurse, visit) -> None:
+    response = as_nurse.post(
+        reverse("encounters:send_to_coding", args=[visit.pk]),
+        world.post_data(visit),
+        **HTMX,
+    )
+    assert response.status_code == 409
+    assert "Mark the encounter documented before sending it to coding." in (
+        response.text
+    )
+    visit.refresh_from_db()
+    assert visit.status == Encounter.Status.IN_CHAIR
+
+
+def test_adding_a_site_twice_with_one_key_adds_one_site(as_nurse, visit) -> None:
+    data = world.post_data(visit, kind="port", label="right chest")
+    url = reverse("encounters:add_site", args=[visit.pk])
+    assert as_nurse.post(url, data, **HTMX).status_code == 200
+    again = as_nurse.post(url, data, **HTMX)
+    assert again.status_code == 200
+    assert "already recorded" in again.text
+    assert IVSite.objects.filter(encounter=visit).count() == 1
