@@ -548,10 +548,6 @@ class Claim(models.Model):
     def is_final(self) -> bool:
         return self.finalised_at is not None
 
-    @property
-    def total_charge(self) -> Any:
-        return sum((line.charge for line in self.lines.all()), start=0)
-
 
 class ClaimLineQuerySet(models.QuerySet["ClaimLine"]):
     def update(self, **kwargs: Any) -> int:

@@ -14,7 +14,6 @@ from encounters.models import (
     StaleVersion,
 )
 from tests.coding.claim_world import ready_encounter
-from tests.encounters import world
 
 pytestmark = pytest.mark.django_db
 
@@ -274,4 +273,3 @@ def test_an_office_claim_has_no_revenue_codes_and_carries_the_ndc(
         "ME",
     )
     assert {line.revenue_code for line in claim.lines.all()} == {""}
-    assert world  # the office location comes from the shared world
