@@ -70,9 +70,10 @@ def provider() -> Provider:
 FILING = {"medicaid": "MC", "commercial": "CI", "other": "ZZ"}
 
 
-def clean(text: Any) -> str:
-    """A data element without the delimiters, upper case as payers expect."""
-    return re.sub(r"[*~:^\n\r]", " ", str(text)).strip().upper()
+def clean(text: Any, size: int = 60) -> str:
+    """A data element without the delimiters, upper case as payers expect,
+    cut to the element's maximum length (60 for names and addresses)."""
+    return re.sub(r"[*~:^\n\r]", " ", str(text)).strip().upper()[:size]
 
 
 def amount(value: Decimal | int) -> str:
@@ -85,7 +86,7 @@ def names(full: str) -> tuple[str, str]:
     parts = full.split()
     if len(parts) == 1:
         return clean(parts[0]), ""
-    return clean(parts[-1]), clean(" ".join(parts[:-1]))
+    return clean(parts[-1]), clean(" ".join(parts[:-1]), 35)
 
 
 class Segments:

@@ -38,3 +38,13 @@ def test_pyx12_catches_a_broken_837(nurse: User, coder: User) -> None:
         line for line in text.splitlines() if not line.startswith("HI*")
     ).replace("SV1*HC:96413*", "SV1*HC*")
     assert len(x12.validate(broken)) >= 2
+
+
+def test_long_names_are_cut_to_the_element_size(nurse: User, coder: User) -> None:
+    visit = ready_encounter(nurse, coder, setting="office")
+    visit.patient.name = "Maria-Fernanda Alessandra Guadalupe " + "Q" * 70
+    visit.patient.save()
+    claim = finalised(visit, coder)
+    text = x12.claims_837([claim], institutional=False, now=NOW, control=1)
+    assert x12.validate(text) == []
+    assert f"NM1*IL*1*{'Q' * 60}*MARIA-FERNANDA ALESSANDRA GUADALUPE*" in text
