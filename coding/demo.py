@@ -1,7 +1,7 @@
 """Several weeks of past encounters for the coder's demo: sent to coding,
 being coded, finalised (one of them reopened and replaced), some with
 overrides, one override the engine has since moved away from, and Medicaid
-claims held back because a drug has no NDC.
+claims held back because nobody recorded a vial's NDC.
 
 Everything goes through the real workflows (the event log, the engine,
 coding.claims), so the audit trail reads as it would in use.
@@ -154,16 +154,22 @@ def past_encounter(
         IVSite.objects.create(encounter=visit, kind=kind, label=label, created_by=nurse)
     for g in given:
         administer(visit, g, nurse=nurse, now=afternoon)
-    # The NDC of the vial used, where the CMS crosswalk knows the drug (R84).
+    # Now and then nobody recorded the vial's NDC, which Medicaid refuses (R86).
+    if count % 7 != 0:
+        record_ndcs(visit)
+    visit.mark_documented(at=afternoon)
+    visit.send_to_coding()
+    derive_encounter(visit, by=nurse)
+    return visit
+
+
+def record_ndcs(visit: Encounter) -> None:
+    """The NDC of each vial, where the CMS crosswalk knows the drug (R84)."""
     for a in visit.administrations.select_related("drug"):
         ndc = NdcCode.objects.filter(hcpcs=a.drug.hcpcs).order_by("ndc").first()
         if ndc is not None:
             a.ndc = ndc.ndc
             a.save(update_fields=["ndc"])
-    visit.mark_documented(at=afternoon)
-    visit.send_to_coding()
-    derive_encounter(visit, by=nurse)
-    return visit
 
 
 def code(visit: Encounter, count: int, age: int, *, coder: Any, reopen: bool) -> bool:
