@@ -44,6 +44,14 @@ from tests.encounters import world  # noqa: E402
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # A FOLFOX-like chair: pushes, chemotherapy, leucovorin, fluids, on two sites.
 CODES = ("J2405", "J1100", "J9263", "J0640", "J9190", "J7050")
+DOSES = {
+    "J2405": (16, "mg"),
+    "J1100": (12, "mg"),
+    "J9263": (170, "mg"),
+    "J0640": (800, "mg"),
+    "J9190": (800, "mg"),
+    "J7050": (250, "mL"),
+}
 
 
 def encounter_with_nine(nurse, drugs) -> tuple[Encounter, Administration]:
@@ -53,13 +61,14 @@ def encounter_with_nine(nurse, drugs) -> tuple[Encounter, Administration]:
     start = clock.now() - timedelta(hours=4)
     for n in range(9):
         timed = n % 3 != 0
+        code = CODES[n % len(CODES)]
         a = Administration.objects.create(
             encounter=visit,
-            drug=drugs[CODES[n % len(CODES)]],
+            drug=drugs[code],
             method=Method.INFUSION if timed else Method.PUSH,
             site=port if n % 2 else arm,
-            dose_amount=10,
-            dose_unit="mg",
+            dose_amount=DOSES[code][0],
+            dose_unit=DOSES[code][1],
             created_by=nurse,
         )
         a.start(at=start + timedelta(minutes=10 * n), by=nurse, key=world.key())
@@ -83,6 +92,8 @@ def timed_post(client: Client, url: str, data: dict) -> tuple[float, int]:
         response = client.post(url, data, **HTMX)
         elapsed = time.perf_counter() - began
     assert response.status_code == 200, response.content[:300]
+    # A real result, not the short path of an invalid document.
+    assert b'data-code="J9263"' in response.content, response.content[-2000:]
     return elapsed * 1000, len(queries)
 
 
