@@ -192,15 +192,18 @@ class _Coder:
             )
         return lines
 
-    def push_reason(self, service: Service) -> str:
+    def push_reason(self, service: Service, *rules: str) -> str:
+        """Why this is a push, with the rules that say so and any others cited."""
         if not service.intervals:
-            return "given as a push (R13)"
-        if service.minutes <= 15:
-            return f"{service.minutes} minutes, 15 or less, is a push (R14)"
-        return (
-            "pushed by hand with the nurse present throughout, a push at any length "
-            "(R15)"
-        )
+            text, rule = "given as a push", "R13"
+        elif service.minutes <= 15:
+            text, rule = f"{service.minutes} minutes, 15 or less, is a push", "R14"
+        else:
+            text = (
+                "pushed by hand with the nurse present throughout, a push at any length"
+            )
+            rule = "R15"
+        return f"{text} ({', '.join((rule, *rules))})"
 
     # Infusions after the initial service (R33, R37, R50, R53-R56)
     def infusion(self, service: Service, coded: list[Interval]) -> list[Line]:
@@ -330,9 +333,9 @@ class _Coder:
             )
         code = NEW_PUSH[service.family]
         sentence = (
-            f"Push of a new drug after the initial service: {what(service)} "
-            f"{when(service, self.clock)}, {self.push_reason(service)}; new drug "
-            "(R49, R51)."
+            f"Push of a new drug, reported after the initial service whatever the "
+            f"clock order: {what(service)} {when(service, self.clock)}, "
+            f"{self.push_reason(service, 'R45', 'R49', 'R51')}."
         )
         return [
             self.line(
