@@ -231,8 +231,13 @@ class ApiToken(models.Model):
 class Derivation(models.Model):
     """The engine's latest result for an encounter, and what produced it."""
 
+    # Keyed by the encounter: storing the latest result is one UPDATE (an
+    # INSERT the first time), with no lookup of its own on every tap.
     encounter = models.OneToOneField(
-        "encounters.Encounter", on_delete=models.CASCADE, related_name="derivation"
+        "encounters.Encounter",
+        on_delete=models.CASCADE,
+        related_name="derivation",
+        primary_key=True,
     )
     result = models.JSONField()
     policy_version = models.ForeignKey(

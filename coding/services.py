@@ -43,11 +43,5 @@ def derive_encounter(
         **Derivation.summary_of(result),
     }
     derivation = Derivation(encounter=encounter, **values)
-    # One statement whether or not the encounter was derived before.
-    Derivation.objects.bulk_create(
-        [derivation],
-        update_conflicts=True,
-        unique_fields=["encounter"],
-        update_fields=list(values),
-    )
+    derivation.save()
     return derivation
