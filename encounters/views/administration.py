@@ -42,7 +42,7 @@ def tap_view(verb: str) -> Callable[..., HttpResponse]:
             return f"{target.drug_name} {PAST[verb]} at {local:%H:%M}."
 
         outcome = perform(visit, action=act, **tap.cleaned_data)
-        return respond(request, visit, administrations, outcome)
+        return respond(request, visit, administrations, outcome, tapped=target)
 
     view.__name__ = f"{verb}_administration"
     return view

@@ -10,7 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import (
+    HttpResponseClientRedirect,
+    reswap,
+    retarget,
+    trigger_client_event,
+)
 
 from coding.models import Derivation, Drug
 from encounters import timeline
@@ -107,12 +112,27 @@ def respond(
     visit: Encounter,
     administrations: Sequence[Administration],
     outcome: Outcome,
+    *,
+    tapped: Administration | None = None,
     **forms: Any,
 ) -> HttpResponse:
-    """After an action: the workspace with the fresh codes and the outcome."""
+    """After an action: the workspace with the fresh codes and the outcome.
+
+    A tap that went through (`tapped`) answers with its card only, the notice,
+    codes and timeline out of band, and the new version for the page's other
+    forms: the rest of the page, and any form open in it, stays as it is.
+    """
     if not request.htmx:
         messages.add_message(request, LEVELS[outcome.level], outcome.message)
         return redirect(visit)
+    if tapped is not None and outcome.changed:
+        sites = list(visit.sites.all())
+        derivation = rederive(
+            visit, by=request.user, administrations=administrations, sites=sites
+        )
+        return tap_result(
+            request, visit, administrations, sites, derivation, tapped, outcome
+        )
     if not outcome.changed:
         # A refused action may have touched the objects in memory; the
         # database was rolled back, so show what it holds.
@@ -125,7 +145,7 @@ def respond(
         )
     else:
         derivation = current_derivation(visit, administrations, sites, request.user)
-    return workspace(
+    response = workspace(
         request,
         visit,
         administrations,
@@ -134,6 +154,45 @@ def respond(
         notice=outcome,
         status=outcome.status,
         **forms,
+    )
+    if tapped is not None:
+        # The tap aimed at its card; a refusal shows the whole current record.
+        response = reswap(retarget(response, "#encounter"), "outerHTML")
+    return response
+
+
+def tap_result(
+    request: AuthenticatedRequest,
+    visit: Encounter,
+    administrations: Sequence[Administration],
+    sites: Sequence[IVSite],
+    derivation: Derivation | None,
+    tapped: Administration,
+    outcome: Outcome,
+) -> HttpResponse:
+    now = clock.now()
+    tapped.running_seconds_now = tapped.running_seconds(now)
+    tapped.overdue = tapped.is_overdue(now)
+    tapped.edit_form = tapped.correct_form = None
+    context = {
+        "visit": visit,
+        "administration": tapped,
+        "derivation": derivation,
+        "timeline": timeline.build(
+            administrations,
+            sites,
+            now=now,
+            zone=visit.location.tz,
+            result=derivation.result if derivation else None,
+        ),
+        "notice": outcome,
+        "now": now,
+        "zone": visit.location.timezone,
+    }
+    response = render(request, "encounters/encounter.html#tap-result", context)
+    # static/js/timers.js hands the new version to every form on the page.
+    return trigger_client_event(
+        response, "encounterVersion", {"version": visit.version}
     )
 
 

@@ -1,3 +1,4 @@
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -412,3 +413,26 @@ def test_adding_a_site_twice_with_one_key_adds_one_site(as_nurse, visit) -> None
     assert again.status_code == 200
     assert "already recorded" in again.text
     assert IVSite.objects.filter(encounter=visit).count() == 1
+
+
+def test_a_tap_answers_with_its_card_and_the_new_version(as_nurse, oxaliplatin):
+    visit = oxaliplatin.encounter
+    response = tap(as_nurse, "start", oxaliplatin)
+    visit.refresh_from_db()
+    assert response.text.lstrip().startswith(
+        f'<article class="card mb-2 administration state-running" '
+        f'id="administration-{oxaliplatin.pk}"'
+    )
+    for part in ('id="notice" hx-swap-oob="true"', 'id="codes" hx-swap-oob="true"'):
+        assert part in response.text
+    assert json.loads(response["HX-Trigger"]) == {
+        "encounterVersion": {"version": visit.version}
+    }
+
+
+def test_a_refused_tap_shows_the_whole_record(as_nurse, oxaliplatin) -> None:
+    response = tap(as_nurse, "stop", oxaliplatin)
+    assert response.status_code == 409
+    assert response["HX-Retarget"] == "#encounter"
+    assert response["HX-Reswap"] == "outerHTML"
+    assert response.text.lstrip().startswith('<div id="encounter"')
