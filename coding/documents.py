@@ -43,23 +43,59 @@ def minute(moment: datetime, zone: Any) -> datetime:
 
 
 def clock_times(administration: "Administration", zone: Any) -> tuple[str, str | None]:
-    """Start and stop as the contract takes them.
-
-    The contract has no pauses. R38: a paused and resumed infusion is one run
-    that counts only the minutes it actually infused, so the stop sent is the
-    start plus the minutes that ran (the gaps are left out at the end).
-    """
+    """Start and stop as the contract takes them (a stop only once stopped)."""
     run = administration.run
     assert run.started_at is not None
     start = minute(run.started_at, zone)
     if run.stopped_at is None:
         return start.isoformat(timespec="minutes"), None
-    stop = minute(run.stopped_at, zone)
-    for paused, resumed in run.pauses:
-        stop -= minute(resumed or run.stopped_at, zone) - minute(paused, zone)
-    return start.isoformat(timespec="minutes"), max(stop, start).isoformat(
+    return start.isoformat(timespec="minutes"), minute(run.stopped_at, zone).isoformat(
         timespec="minutes"
     )
+
+
+def running_pieces(
+    administration: "Administration", zone: Any
+) -> list[tuple[str, str]]:
+    """The stretches a stopped, paused-and-resumed infusion actually ran.
+
+    The contract has no pauses. R38: a paused bag is one run counting only the
+    minutes it infused, which the contract says as one `bag` in several pieces:
+    the engine joins them into one service and the explanation shows the real
+    clock times, gaps included.
+    """
+    run = administration.run
+    assert run.started_at is not None
+    assert run.stopped_at is not None
+    pieces, begun = [], run.started_at
+    for paused, resumed in run.pauses:
+        pieces.append((begun, paused))
+        begun = resumed or run.stopped_at
+    pieces.append((begun, run.stopped_at))
+    return [
+        (
+            minute(a, zone).isoformat(timespec="minutes"),
+            minute(b, zone).isoformat(timespec="minutes"),
+        )
+        for a, b in pieces
+        if minute(b, zone) > minute(a, zone)
+    ]
+
+
+PIECE = "/"  # "12/2": the second running piece of administration 12
+
+
+def app_ids(result: dict[str, Any]) -> dict[str, Any]:
+    """The engine's result with every piece of a paused run named by its
+    administration again, so lines and findings point at the app's records."""
+
+    def own(ids: list[str]) -> list[str]:
+        return list(dict.fromkeys(i.split(PIECE)[0] for i in ids))
+
+    for key in ("lines", "findings"):
+        for item in result.get(key, []):
+            item["administrations"] = own(item.get("administrations", []))
+    return result
 
 
 def policy_in_force(encounter: "Encounter") -> "PolicyVersion | None":
@@ -113,12 +149,13 @@ def drug_of(
 
 def administration_document(
     administration: "Administration", zone: Any, overrides: dict[str, Any]
-) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """(contract administration, or None) and the app's finding about it."""
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The contract administrations (one, or a paused run's pieces) and the
+    app's finding about it."""
     a = administration
     ids = [str(a.pk)]
     if a.started_at is None:
-        return None, {
+        return [], {
             "severity": "info",
             "code": "chairside.not_started",
             "administrations": ids,
@@ -128,7 +165,7 @@ def administration_document(
     if a.drug is not None:
         drug = drug_of(a, overrides)
         if drug is None:
-            return None, {
+            return [], {
                 "severity": "error",
                 "code": "chairside.drug_needs_review",
                 "administrations": ids,
@@ -155,7 +192,20 @@ def administration_document(
     for flag in ("kvo", "continuous_presence", "primary_reason", "discontinued"):
         if getattr(a, flag):
             out[flag] = True
-    return out, None
+    if not (a.is_timed and a.run.pauses and a.run.stopped_at is not None):
+        return [out], None
+    pieces = running_pieces(a, zone)
+    out["bag"] = out.get("bag", f"run-{a.pk}")
+    documents = []
+    for n, (start, stop) in enumerate(pieces, start=1):
+        piece = out | {"start": start, "stop": stop}
+        if n > 1:
+            # The dose was given once: it stays on the first piece.
+            piece["id"] = f"{a.pk}{PIECE}{n}"
+            piece.pop("dose", None)
+            piece.pop("wasted", None)
+        documents.append(piece)
+    return documents, None
 
 
 def site_document(site: "IVSite") -> dict[str, Any]:
@@ -185,9 +235,8 @@ def build_document(
     overrides = policy.get("drug_overrides", {})
     documents, findings = [], []
     for administration in administrations:
-        document, finding = administration_document(administration, zone, overrides)
-        if document is not None:
-            documents.append(document)
+        pieces, finding = administration_document(administration, zone, overrides)
+        documents.extend(pieces)
         if finding is not None:
             findings.append(finding)
     used = {d.get("site") for d in documents}

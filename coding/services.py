@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from coding.documents import build_document
+from coding.documents import app_ids, build_document
 from coding.models import Derivation
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def derive_encounter(
     from coding.engine import derive
 
     built = build_document(encounter, administrations, sites)
-    result = derive(built.document)
+    result = app_ids(derive(built.document))
     if built.findings:
         result["findings"] = [*built.findings, *result.get("findings", [])]
     version = built.policy_version

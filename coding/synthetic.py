@@ -22,7 +22,7 @@ from django.utils import timezone
 from coding.claims import claim_line
 from coding.demo import PAYERS, REGIMENS
 from coding.diagnoses import describe
-from coding.documents import build_document
+from coding.documents import app_ids, build_document
 from coding.engine import derive
 from coding.lines import apply_overrides
 from coding.models import Claim, ClaimLine, Derivation, Diagnosis, Drug, NdcCode
@@ -279,7 +279,7 @@ def derivation(
     )
     if key not in w.variants:
         built = build_document(e, group, [site])
-        result = derive(built.document)
+        result = app_ids(derive(built.document))
         result["findings"] = [*built.findings, *result.get("findings", [])]
         w.variants[key] = Variant(result, [str(a.pk) for a in group], version)
     variant = w.variants[key]

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from coding.documents import encounter_document
+from coding.services import derive_encounter
 from encounters.clock import clock
 from encounters.models import Administration, AuditEntry, Encounter, IVSite, Method
 from encounters.roles import Role
@@ -188,10 +189,23 @@ def test_pause_and_resume_leave_a_gap(as_nurse, oxaliplatin) -> None:
     clock.advance(timedelta(minutes=20))
     tap(as_nurse, "stop", oxaliplatin)
     document = encounter_document(oxaliplatin.encounter)
-    given = document["administrations"][0]
-    # R38: 40 minutes ran, the 30-minute pause is not counted.
-    ran = datetime.fromisoformat(given["stop"]) - datetime.fromisoformat(given["start"])
-    assert ran == timedelta(minutes=40)
+    # R38: the run goes to the engine as one bag in the two pieces that ran.
+    pieces = document["administrations"]
+    assert [p["id"] for p in pieces] == [str(oxaliplatin.pk), f"{oxaliplatin.pk}/2"]
+    assert len({p["bag"] for p in pieces}) == 1
+    ran = [
+        datetime.fromisoformat(p["stop"]) - datetime.fromisoformat(p["start"])
+        for p in pieces
+    ]
+    assert ran == [timedelta(minutes=20), timedelta(minutes=20)]
+    assert "dose" not in pieces[1]
+    derivation = derive_encounter(oxaliplatin.encounter)
+    (line,) = [ln for ln in derivation.result["lines"] if ln["code"] == "96413"]
+    # 40 minutes coded; the lines point at the administration, not its pieces;
+    # the explanation shows the real clock times with the gap.
+    assert line["administrations"] == [str(oxaliplatin.pk)]
+    assert "(40 min)" in line["explanation"]
+    assert line["explanation"].count("-") >= 2
 
 
 def test_correct_time_needs_a_reason(as_nurse, oxaliplatin) -> None:
