@@ -2,15 +2,12 @@
 subcutaneous and intra-arterial services, pumps, intralesional and cavity
 chemotherapy, port flushes."""
 
-from decimal import Decimal
-
 from coding.engine.classification import CHEMO, Service
 from coding.engine.document import Encounter
-from coding.engine.result import ADMINISTRATION, Finding, Line, info, warning
-from coding.engine.units import addon_hours, addon_qualifying_minute, units_by_date
+from coding.engine.result import Finding, Line, info, warning
+from coding.engine.units import timed_service
 from coding.engine.wording import plural, when
 
-ONE = Decimal(1)
 CAVITY = {  # R23
     "intrathecal": ("96450", "chemotherapy into the central nervous system"),
     "ventricular_reservoir": ("96542", "chemotherapy through a subcutaneous reservoir"),
@@ -22,25 +19,18 @@ CAVITY = {  # R23
 def code_standalone(
     services: list[Service], encounter: Encounter, findings: list[Finding]
 ) -> list[Line]:
-    clock = encounter.clock
     lines: list[Line] = []
     sc_infusions = 0
     lesion_services = [s for s in services if s.kind == "intralesional"]
 
-    def line(code: str, service: Service, sentence: str, units: Decimal = ONE) -> Line:
-        return Line(
-            code,
-            units,
-            (),
-            ADMINISTRATION,
-            clock.date_of(service.start),
-            service.admins,
-            sentence,
+    def one(code: str, service: Service, sentence: str) -> list[Line]:
+        return timed_service(
+            code, None, service, sentence, encounter.clock, encounter.policy
         )
 
     for service in services:
         kind = service.kind
-        at = when(service, clock)
+        at = when(service, encounter.clock)
         if kind in ("sc_injection", "im_injection"):
             route = "subcutaneous" if kind == "sc_injection" else "intramuscular"
             if service.category == "hormonal_antineoplastic":
@@ -51,27 +41,22 @@ def code_standalone(
             else:
                 code, why = "96372", "a therapeutic drug (R18)"
             sentence = f"{route.capitalize()} injection of {service.names} {at}: {why}."
-            lines.append(line(code, service, sentence))
+            lines += one(code, service, sentence)
         elif kind == "on_body_injector":
-            lines.append(
-                line(
-                    "96377",
-                    service,
-                    f"On-body injector filled and applied for {service.names} {at} "
-                    "(R21).",
-                )
+            lines += one(
+                "96377",
+                service,
+                f"On-body injector filled and applied for {service.names} {at} (R21).",
             )
         elif kind == "sc_infusion":
             lines += _sc_infusion(service, sc_infusions, encounter, findings)
             sc_infusions += 1
         elif kind == "intra_arterial_push":
             code = "96420" if service.family == CHEMO else "96373"
-            lines.append(
-                line(
-                    code,
-                    service,
-                    f"Intra-arterial push of {service.names} {at} (R18, R20).",
-                )
+            lines += one(
+                code,
+                service,
+                f"Intra-arterial push of {service.names} {at} (R18, R20).",
             )
         elif kind == "intra_arterial_infusion":
             lines += _intra_arterial(service, encounter, findings)
@@ -80,20 +65,16 @@ def code_standalone(
         elif kind == "intralesional":
             if service is lesion_services[0]:
                 count = sum(s.lesions for s in lesion_services)
-                admins = tuple(a for s in lesion_services for a in s.admins)
                 code = "96405" if count <= 7 else "96406"  # R22
-                lines.append(
-                    Line(
-                        code,
-                        ONE,
-                        (),
-                        ADMINISTRATION,
-                        clock.date_of(service.start),
-                        admins,
-                        f"Intralesional chemotherapy into {plural(count, 'lesion')}: "
-                        f"{'up to 7' if count <= 7 else 'more than 7'} lesions is one "
-                        f"{code} (R22).",
-                    )
+                joined = service._replace(
+                    admins=tuple(a for s in lesion_services for a in s.admins)
+                )
+                lines += one(
+                    code,
+                    joined,
+                    f"Intralesional chemotherapy into {plural(count, 'lesion')}: "
+                    f"{'up to 7' if count <= 7 else 'more than 7'} lesions is one "
+                    f"{code} (R22).",
                 )
         elif kind in CAVITY:
             code, words = CAVITY[kind]
@@ -108,28 +89,22 @@ def code_standalone(
                     )
                 )
                 continue
-            lines.append(
-                line(
-                    code, service, f"{words.capitalize()}: {service.names} {at} (R23)."
-                )
+            lines += one(
+                code, service, f"{words.capitalize()}: {service.names} {at} (R23)."
             )
         elif kind == "port_flush":
-            lines.append(
-                line(
-                    "96523",
-                    service,
-                    f"Flush of an implanted access device {at}, reportable only "
-                    "when it is the only service of the day (R24).",
-                )
+            lines += one(
+                "96523",
+                service,
+                f"Flush of an implanted access device {at}, reportable only "
+                "when it is the only service of the day (R24).",
             )
         elif kind == "pump_refill":
             code = "96522" if service.pump == "implantable" else "96521"
-            lines.append(
-                line(
-                    code,
-                    service,
-                    f"Refill and maintenance of a {service.pump} pump {at} (R25).",
-                )
+            lines += one(
+                code,
+                service,
+                f"Refill and maintenance of a {service.pump} pump {at} (R25).",
             )
     return lines
 
@@ -138,22 +113,7 @@ def _sc_infusion(
     service: Service, earlier: int, encounter: Encounter, findings: list[Finding]
 ) -> list[Line]:
     """R19: 96369 once per encounter, 96370 per further hour, 96371 for a new set-up."""
-    clock = encounter.clock
-    day = clock.date_of(service.start)
-    at = when(service, clock)
-    if earlier == 1:
-        return [
-            Line(
-                "96371",
-                ONE,
-                (),
-                ADMINISTRATION,
-                day,
-                service.admins,
-                f"Additional subcutaneous infusion set-up for {service.names} {at} "
-                "(R19).",
-            )
-        ]
+    at = when(service, encounter.clock)
     if earlier > 1:
         findings.append(
             info(
@@ -164,7 +124,12 @@ def _sc_infusion(
             )
         )
         return []
-    if service.intervals and service.minutes <= 15:
+    if earlier == 1:
+        code, addon = "96371", None
+        sentence = (
+            f"Additional subcutaneous infusion set-up for {service.names} {at} (R19)."
+        )
+    elif service.intervals and service.minutes <= 15:
         findings.append(
             info(
                 "sc_infusion.short",
@@ -173,163 +138,94 @@ def _sc_infusion(
                 service.admins,
             )
         )
-        return [
-            Line(
-                "96372",
-                ONE,
-                (),
-                ADMINISTRATION,
-                day,
-                service.admins,
-                f"Subcutaneous infusion of {service.names} {at} under 16 minutes: "
-                "reported as a subcutaneous injection (R18, R29).",
-            )
-        ]
-    lines = [
-        Line(
-            "96369",
-            ONE,
-            (),
-            ADMINISTRATION,
-            day,
-            service.admins,
-            f"Subcutaneous infusion of {service.names} {at}, including pump "
-            "set-up; the first hour covers up to 90 minutes (R19).",
+        code, addon = "96372", None
+        sentence = (
+            f"Subcutaneous infusion of {service.names} {at} under 16 minutes: "
+            "reported as a subcutaneous injection (R18, R29)."
         )
-    ]
-    count = addon_hours(service.minutes)
-    lines += _hours("96370", service, count, encounter)
-    return lines
+    else:
+        code, addon = "96369", "96370"
+        sentence = (
+            f"Subcutaneous infusion of {service.names} {at}, including pump "
+            "set-up; the first hour covers up to 90 minutes (R19)."
+        )
+    return timed_service(
+        code, addon, service, sentence, encounter.clock, encounter.policy
+    )
 
 
 def _intra_arterial(
     service: Service, encounter: Encounter, findings: list[Finding]
 ) -> list[Line]:
-    clock = encounter.clock
-    day = clock.date_of(service.start)
-    at = when(service, clock)
+    at = when(service, encounter.clock)
     if service.family != CHEMO:
-        findings.append(
-            warning(
-                "scope.unlisted",
-                f"{service.names}: an intra-arterial infusion of a "
-                "non-chemotherapy drug has no code of its own; reported "
-                "as unlisted 96379 for review.",
-                service.admins,
-            )
+        return _unlisted(
+            service,
+            f"an intra-arterial infusion of a non-chemotherapy drug, {at}",
+            encounter,
+            findings,
         )
-        return [
-            Line(
-                "96379",
-                ONE,
-                (),
-                ADMINISTRATION,
-                day,
-                service.admins,
-                f"Intra-arterial infusion of {service.names} {at}: no specific code, "
-                "unlisted.",
-            )
-        ]
     if service.intervals and service.minutes <= 15:
-        return [
-            Line(
-                "96420",
-                ONE,
-                (),
-                ADMINISTRATION,
-                day,
-                service.admins,
-                f"Intra-arterial chemotherapy {at}, 15 minutes or less: a push (R14, "
-                "R20).",
-            )
-        ]
-    lines = [
-        Line(
-            "96422",
-            ONE,
-            (),
-            ADMINISTRATION,
-            day,
-            service.admins,
-            f"Intra-arterial chemotherapy infusion of {service.names} {at}; the first "
-            "hour covers up to 90 minutes (R20).",
+        code, addon = "96420", None
+        sentence = (
+            f"Intra-arterial chemotherapy {at}, 15 minutes or less: a push (R14, R20)."
         )
-    ]
-    lines += _hours("96423", service, addon_hours(service.minutes), encounter)
-    return lines
+    else:
+        code, addon = "96422", "96423"
+        sentence = (
+            f"Intra-arterial chemotherapy infusion of {service.names} {at}; the first "
+            "hour covers up to 90 minutes (R20)."
+        )
+    return timed_service(
+        code, addon, service, sentence, encounter.clock, encounter.policy
+    )
 
 
 def _prolonged_pump(
     service: Service, encounter: Encounter, findings: list[Finding]
 ) -> list[Line]:
-    clock = encounter.clock
-    day = clock.date_of(service.start)
-    at = when(service, clock)
+    at = when(service, encounter.clock)
     if service.family == CHEMO:
         code = encounter.policy.prolonged_pump_code  # R26
-        return [
-            Line(
-                code,
-                ONE,
-                (),
-                ADMINISTRATION,
-                day,
-                service.admins,
-                f"Prolonged chemotherapy infusion of {service.names} started {at} on a "
-                f"{service.pump} pump expected to run over 8 hours (R26).",
-            )
-        ]
-    if encounter.setting == "facility":
-        return [
-            Line(
-                "C8957",
-                ONE,
-                (),
-                ADMINISTRATION,
-                day,
-                service.admins,
-                f"Prolonged infusion of {service.names} started {at} on a "
-                f"{service.pump} pump, hospital code for a non-chemotherapy drug.",
-            )
-        ]
+        sentence = (
+            f"Prolonged chemotherapy infusion of {service.names} started {at} on a "
+            f"{service.pump} pump expected to run over 8 hours (R26)."
+        )
+    elif encounter.setting == "facility":
+        code = "C8957"
+        sentence = (
+            f"Prolonged infusion of {service.names} started {at} on a "
+            f"{service.pump} pump, hospital code for a non-chemotherapy drug."
+        )
+    else:
+        return _unlisted(
+            service,
+            f"a prolonged non-chemotherapy pump infusion started in the office {at}",
+            encounter,
+            findings,
+        )
+    return timed_service(
+        code, None, service, sentence, encounter.clock, encounter.policy
+    )
+
+
+def _unlisted(
+    service: Service, what: str, encounter: Encounter, findings: list[Finding]
+) -> list[Line]:
+    """96379, with a warning: the service has no code of its own."""
     findings.append(
         warning(
             "scope.unlisted",
-            f"{service.names}: a prolonged non-chemotherapy pump infusion "
-            "started in the office has no specific code; reported as "
-            "unlisted 96379 for review.",
+            f"{service.names}: {what} has no specific code; reported as unlisted "
+            "96379 for review.",
             service.admins,
         )
     )
-    return [
-        Line(
-            "96379",
-            ONE,
-            (),
-            ADMINISTRATION,
-            day,
-            service.admins,
-            f"Prolonged non-chemotherapy pump infusion of {service.names} {at}: "
-            "unlisted.",
-        )
-    ]
-
-
-def _hours(code: str, service: Service, count: int, encounter: Encounter) -> list[Line]:
-    clock = encounter.clock
-    sentence = (
-        f"{service.names} ran {when(service, clock)}: "
-        f"{plural(count, 'additional hour')}, one for each hour after the first "
-        "that runs more than 30 minutes (R31)."
+    return timed_service(
+        "96379",
+        None,
+        service,
+        f"{service.names}: {what}, unlisted.",
+        encounter.clock,
+        encounter.policy,
     )
-    return [
-        Line(code, units, (), ADMINISTRATION, day, service.admins, sentence)
-        for day, units in units_by_date(
-            count,
-            addon_qualifying_minute,
-            service.intervals,
-            clock,
-            clock.date_of(service.start),
-            encounter.policy.midnight == "actual_date",
-        )
-    ]

@@ -3,26 +3,23 @@ sequential, concurrent and push services and hydration (section E, R49-R58)."""
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from coding.engine.classification import CHEMO, HYDRATION, INFUSION, PUSH, Service
 from coding.engine.document import Encounter
 from coding.engine.hierarchy import AccessGroup, choose_initial
 from coding.engine.hydration import hydration_runs
-from coding.engine.result import ADMINISTRATION, Finding, Line, info, warning
+from coding.engine.result import Finding, Line, info, warning
 from coding.engine.timeline import Interval, minutes, overlap, union
 from coding.engine.units import (
-    addon_hours,
-    addon_qualifying_minute,
+    hour_lines,
     repeat_hours,
     repeat_qualifying_minute,
     secondary_hydration_units,
     secondary_qualifying_minute,
-    units_by_date,
+    timed_service,
 )
 from coding.engine.wording import plural, what, when
 
-ONE = Decimal(1)
 # (family, kind) -> (initial code, its hour add-on)
 INITIAL = {
     (CHEMO, INFUSION): ("96413", "96415"),
@@ -108,9 +105,6 @@ class _Coder:
             elif service.kind == INFUSION:
                 self.given.infusions.setdefault(drug, service.start)
 
-    def day(self, service: Service) -> date:
-        return self.clock.date_of(service.start)
-
     def base_modifiers(
         self, service: Service, extra: tuple[str, ...] = ()
     ) -> tuple[str, ...]:
@@ -118,53 +112,24 @@ class _Coder:
             return (*extra, "53")  # R39
         return extra
 
-    def line(
+    def timed(
         self,
         code: str,
-        units: Decimal,
-        modifiers: tuple[str, ...],
-        day: date,
+        addon: str | None,
         service: Service,
-        explanation: str,
-    ) -> Line:
-        return Line(
-            code, units, modifiers, ADMINISTRATION, day, service.admins, explanation
-        )
-
-    def hours(
-        self,
-        code: str,
-        service: Service,
-        count: int,
-        qualifying: object,
-        explanation: str,
+        sentence: str,
         modifiers: tuple[str, ...] = (),
     ) -> list[Line]:
-        assert callable(qualifying)
-        return [
-            self.line(code, units, modifiers, day, service, explanation)
-            for day, units in units_by_date(
-                count,
-                qualifying,
-                service.intervals,
-                self.clock,
-                self.day(service),
-                self.policy.midnight == "actual_date",
-            )
-        ]
-
-    def addon_sentence(self, service: Service, count: int) -> str:
-        return (
-            f"{service.names} ran {when(service, self.clock)}: "
-            f"{plural(count, 'additional hour')}, one for each hour after the first "
-            "that runs more than 30 minutes (R31)."
+        return timed_service(
+            code, addon, service, sentence, self.clock, self.policy, modifiers
         )
+
+    def single(self, code: str, service: Service, sentence: str) -> list[Line]:
+        return self.timed(code, None, service, sentence, self.base_modifiers(service))
 
     # The initial service (R40-R47)
     def initial(self, service: Service, modifiers: tuple[str, ...]) -> list[Line]:
         code, addon = INITIAL[(service.family, service.kind)]
-        modifiers = self.base_modifiers(service, modifiers)
-        day = self.day(service)
         if service.kind == HYDRATION:
             sentence = (
                 f"Initial service: {what(service)} {when(service, self.clock)}, "
@@ -180,17 +145,8 @@ class _Coder:
                 f"Initial service: {what(service)} {when(service, self.clock)}; "
                 "the first hour covers up to 90 minutes (R29, R42)."
             )
-        lines = [self.line(code, ONE, modifiers, day, service, sentence)]
-        count = addon_hours(service.minutes) if addon else 0
-        if addon and count:
-            lines += self.hours(
-                addon,
-                service,
-                count,
-                addon_qualifying_minute,
-                self.addon_sentence(service, count),
-            )
-        return lines
+        modifiers = self.base_modifiers(service, modifiers)
+        return self.timed(code, addon, service, sentence, modifiers)
 
     def push_reason(self, service: Service, *rules: str) -> str:
         """Why this is a push, with the rules that say so and any others cited."""
@@ -220,27 +176,8 @@ class _Coder:
             f"Sequential infusion of a new drug: {what(service)} "
             f"{when(service, self.clock)}, 16 minutes or more (R33, R50)."
         )
-        lines = [
-            self.line(
-                code,
-                ONE,
-                self.base_modifiers(service),
-                self.day(service),
-                service,
-                sentence,
-            )
-        ]
-        count = addon_hours(service.minutes)
-        if count:
-            # R33: a sequential drug's further hours use its family's hour add-on.
-            lines += self.hours(
-                addon,
-                service,
-                count,
-                addon_qualifying_minute,
-                self.addon_sentence(service, count),
-            )
-        return lines
+        # R33: a sequential drug's further hours use its family's hour add-on.
+        return self.timed(code, addon, service, sentence, self.base_modifiers(service))
 
     def concurrent(self, service: Service, shared: int) -> list[Line]:
         if service.family == CHEMO:
@@ -261,18 +198,8 @@ class _Coder:
                 "given alongside another: reported as a sequential chemotherapy "
                 "infusion (R55)."
             )
-            lines = [self.line(code, ONE, (), self.day(service), service, sentence)]
-            count = addon_hours(service.minutes)
-            if count:
-                lines += self.hours(
-                    addon,
-                    service,
-                    count,
-                    addon_qualifying_minute,
-                    self.addon_sentence(service, count),
-                )
-            return lines
-        day = self.day(service)
+            return self.timed(code, addon, service, sentence)
+        day = self.clock.date_of(service.start)
         if day in self.given.concurrent_dates:
             self.findings.append(
                 info(
@@ -292,7 +219,7 @@ class _Coder:
             "same "
             "access in its own bag (R53)."
         )
-        return [self.line(CONCURRENT, ONE, (), day, service, sentence)]
+        return self.timed(CONCURRENT, None, service, sentence)
 
     def repeat_infusion(self, service: Service) -> list[Line]:
         """R37: a later bag of a drug already infused in this encounter."""
@@ -306,7 +233,15 @@ class _Coder:
             f"{when(service, self.clock)}: reported with the hour add-on, "
             f"{plural(count, 'unit')} for its own minutes (R37)."
         )
-        return self.hours(addon, service, count, repeat_qualifying_minute, sentence)
+        return hour_lines(
+            addon,
+            service,
+            count,
+            repeat_qualifying_minute,
+            self.clock,
+            self.policy,
+            sentence,
+        )
 
     # Pushes after the initial service (R51-R52)
     def push(self, service: Service) -> list[Line]:
@@ -337,16 +272,7 @@ class _Coder:
             f"clock order: {what(service)} {when(service, self.clock)}, "
             f"{self.push_reason(service, 'R45', 'R49', 'R51')}."
         )
-        return [
-            self.line(
-                code,
-                ONE,
-                self.base_modifiers(service),
-                self.day(service),
-                service,
-                sentence,
-            )
-        ]
+        return self.single(code, service, sentence)
 
     def same_drug_push(self, service: Service, repeat_of: str) -> list[Line]:
         if self.encounter.setting == "office":
@@ -375,9 +301,7 @@ class _Coder:
             f"Same drug pushed again: {service.names} {when(service, self.clock)}, "
             f"{repeat_of} earlier today and more than 30 minutes before (R52)."
         )
-        return [
-            self.line(SAME_DRUG_PUSH, ONE, (), self.day(service), service, sentence)
-        ]
+        return self.timed(SAME_DRUG_PUSH, None, service, sentence)
 
     # Hydration after another initial service (R32, R58, R90)
     def secondary_hydration(self, run: Service) -> list[Line]:
@@ -400,6 +324,13 @@ class _Coder:
             f"{plural(count, 'unit')}, the first at 31 minutes and one more for each "
             "further hour that runs more than 30 minutes (R32, R58)."
         )
-        return self.hours(
-            "96361", run, count, secondary_qualifying_minute, sentence, modifiers
+        return hour_lines(
+            "96361",
+            run,
+            count,
+            secondary_qualifying_minute,
+            self.clock,
+            self.policy,
+            sentence,
+            modifiers,
         )

@@ -13,7 +13,13 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
+from coding.engine.classification import Service
+from coding.engine.policy import Policy
+from coding.engine.result import ADMINISTRATION, Line
 from coding.engine.timeline import Clock, Interval, instant_of_minute
+from coding.engine.wording import plural, when
+
+ONE = Decimal(1)
 
 
 def addon_hours(run_minutes: int) -> int:
@@ -60,3 +66,54 @@ def units_by_date(
         day = clock.date_of(moment)
         runs[day] = runs.get(day, 0) + 1
     return [(day, Decimal(n)) for day, n in sorted(runs.items())]
+
+
+def hour_lines(
+    code: str,
+    service: Service,
+    count: int,
+    qualifying_minute: Callable[[int], int],
+    clock: Clock,
+    policy: Policy,
+    explanation: str,
+    modifiers: tuple[str, ...] = (),
+) -> list[Line]:
+    """`count` units of `code` earned over `service`'s run, a line per date."""
+    return [
+        Line(code, units, modifiers, ADMINISTRATION, day, service.admins, explanation)
+        for day, units in units_by_date(
+            count,
+            qualifying_minute,
+            service.intervals,
+            clock,
+            clock.date_of(service.start),
+            policy.midnight == "actual_date",
+        )
+    ]
+
+
+def timed_service(
+    code: str,
+    addon: str | None,
+    service: Service,
+    explanation: str,
+    clock: Clock,
+    policy: Policy,
+    modifiers: tuple[str, ...] = (),
+) -> list[Line]:
+    """A time-based service: its own code, then its hour add-on by R31."""
+    day = clock.date_of(service.start)
+    lines = [
+        Line(code, ONE, modifiers, ADMINISTRATION, day, service.admins, explanation)
+    ]
+    count = addon_hours(service.minutes) if addon else 0
+    if addon and count:
+        sentence = (
+            f"{service.names} ran {when(service, clock)}: "
+            f"{plural(count, 'additional hour')}, one for each hour after the first "
+            "that runs more than 30 minutes (R31)."
+        )
+        lines += hour_lines(
+            addon, service, count, addon_qualifying_minute, clock, policy, sentence
+        )
+    return lines
