@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from coding.engine import policy
 from coding.models import DrugCategory
 from encounters.models import Encounter, EncounterQuerySet
 
@@ -38,13 +39,24 @@ class Payer(models.Model):
 
 class PolicyKey:
     """One policy key of the coding contract (shared/contract/README.md, "Policy
-    keys and their defaults"): its field, plain-words meaning and rule numbers."""
+    keys and their defaults"): its field, plain-words meaning and rule numbers,
+    and its values in words. The values themselves and the defaults are the
+    engine's (coding/engine/policy.py); a value without words here (a code
+    such as "XS") is shown as it is."""
 
-    def __init__(self, name: str, label: str, rules: str, meaning: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        rules: str,
+        meaning: str,
+        words: dict[str, str] | None = None,
+    ) -> None:
         self.name = name
         self.label = label
         self.rules = rules
         self.meaning = meaning
+        self.words = words or {}
 
 
 # In contract order; drug_overrides lives in DrugOverride rows.
@@ -57,6 +69,10 @@ POLICY_KEYS: tuple[PolicyKey, ...] = (
         "service: the one the nurse marked as the main reason for the visit, or "
         "the one ranked highest (chemotherapy, then therapeutic, then hydration). "
         "Hospital outpatient claims always use the ranking.",
+        words={
+            "primary_reason": "Main reason for the visit",
+            "hierarchy": "Ranking (chemotherapy first)",
+        },
     ),
     PolicyKey(
         "biologic_injection",
@@ -65,6 +81,10 @@ POLICY_KEYS: tuple[PolicyKey, ...] = (
         "A biologic (a monoclonal antibody for a non-cancer condition, such as "
         "omalizumab) injected under the skin or into a muscle: the ordinary "
         "injection code 96372, or the chemotherapy injection code 96401.",
+        words={
+            "therapeutic": "Therapeutic injection (96372)",
+            "chemotherapy": "Chemotherapy injection (96401)",
+        },
     ),
     PolicyKey(
         "biologic_infusion",
@@ -73,6 +93,10 @@ POLICY_KEYS: tuple[PolicyKey, ...] = (
         "A biologic infused or pushed into a vein (such as infliximab): the "
         "chemotherapy codes (96413, 96409 …) or the therapeutic ones (96365, "
         "96374 …).",
+        words={
+            "chemotherapy": "Chemotherapy codes (96413 family)",
+            "therapeutic": "Therapeutic codes (96365 family)",
+        },
     ),
     PolicyKey(
         "missing_stop",
@@ -82,6 +106,11 @@ POLICY_KEYS: tuple[PolicyKey, ...] = (
         "a run timed from the volume infused and the rate (a push when those are "
         "missing too), or nothing billed. Hydration without a stop time is never "
         "billed; the coder always gets a warning.",
+        words={
+            "push": "Code as a push",
+            "derive": "Time it from volume and rate",
+            "not_billable": "Do not bill",
+        },
     ),
     PolicyKey(
         "hydration_segments",
@@ -90,6 +119,10 @@ POLICY_KEYS: tuple[PolicyKey, ...] = (
         "Hydration given in several pieces during one visit (for example before "
         "and after chemotherapy): the minutes are added up, or each piece must "
         "reach 31 minutes by itself.",
+        words={
+            "sum": "Add the pieces up",
+            "separate": "Judge each piece alone",
+        },
     ),
     PolicyKey(
         "repeat_infusion",
@@ -98,6 +131,11 @@ POLICY_KEYS: tuple[PolicyKey, ...] = (
         "A later infusion of a drug already infused in the visit: reported with "
         "its own additional-hour code, added to the earlier minutes, or reported "
         "as a repeat push of the same drug.",
+        words={
+            "additional_hour": "Its own additional-hour code",
+            "sum": "Add to the earlier minutes",
+            "push": "Same-drug push",
+        },
     ),
     PolicyKey(
         "concurrent_min_overlap",
@@ -125,6 +163,7 @@ POLICY_KEYS: tuple[PolicyKey, ...] = (
         "Modifier on later hydration",
         "R90",
         "Whether hydration reported after another service carries modifier 59.",
+        words={"none": "None"},
     ),
     PolicyKey(
         "midnight",
@@ -132,6 +171,10 @@ POLICY_KEYS: tuple[PolicyKey, ...] = (
         "R70",
         "The date each unit of an infusion that runs past midnight is reported "
         "on: all on the day it started, or each on the day it was earned.",
+        words={
+            "start_date": "All on the start date",
+            "actual_date": "Each unit on the day it was earned",
+        },
     ),
     PolicyKey(
         "prolonged_pump_code",
@@ -146,6 +189,7 @@ POLICY_KEYS: tuple[PolicyKey, ...] = (
         "R39",
         "Whether an infusion stopped early (a reaction, a pump failure) carries "
         "modifier 53; it is always coded by the time actually given.",
+        words={"none": "None"},
     ),
     PolicyKey(
         "waste_modifiers",
@@ -159,6 +203,10 @@ POLICY_KEYS: tuple[PolicyKey, ...] = (
         "Drug units",
         "R78–R79",
         "Drug units rounded up to whole units, or kept to two decimals.",
+        words={
+            "ceil": "Round up to whole units",
+            "decimal": "Two decimals",
+        },
     ),
     PolicyKey(
         "ndc_required",
@@ -173,6 +221,10 @@ POLICY_KEYS: tuple[PolicyKey, ...] = (
         "R88–R89",
         "Units above CMS's medically unlikely edit for the setting: warn the "
         "coder, or cap the units and warn.",
+        words={
+            "warn": "Warn",
+            "cap": "Cap the units and warn",
+        },
     ),
     PolicyKey(
         "allow_99211_with_admin",
@@ -183,6 +235,18 @@ POLICY_KEYS: tuple[PolicyKey, ...] = (
     ),
 )
 POLICY_KEY_NAMES = tuple(key.name for key in POLICY_KEYS)
+_WORDS = {key.name: key.words for key in POLICY_KEYS}
+
+
+def _choice_field(name: str, *, max_length: int) -> models.CharField:
+    """A choice key as the engine accepts it: its values in the engine's order,
+    the first the default (coding/engine/policy.py CHOICES)."""
+    values = policy.CHOICES[name]
+    return models.CharField(
+        max_length=max_length,
+        choices=[(value, _WORDS[name].get(value, value)) for value in values],
+        default=values[0],
+    )
 
 
 class PolicyVersionQuerySet(models.QuerySet["PolicyVersion"]):
@@ -221,65 +285,6 @@ class PolicyVersion(models.Model):
         PUBLISHED = "published", "Published"
         RETIRED = "retired", "Retired"
 
-    class InitialService(models.TextChoices):
-        PRIMARY_REASON = "primary_reason", "Main reason for the visit"
-        HIERARCHY = "hierarchy", "Ranking (chemotherapy first)"
-
-    class BiologicInjection(models.TextChoices):
-        THERAPEUTIC = "therapeutic", "Therapeutic injection (96372)"
-        CHEMOTHERAPY = "chemotherapy", "Chemotherapy injection (96401)"
-
-    class BiologicInfusion(models.TextChoices):
-        CHEMOTHERAPY = "chemotherapy", "Chemotherapy codes (96413 family)"
-        THERAPEUTIC = "therapeutic", "Therapeutic codes (96365 family)"
-
-    class MissingStop(models.TextChoices):
-        PUSH = "push", "Code as a push"
-        DERIVE = "derive", "Time it from volume and rate"
-        NOT_BILLABLE = "not_billable", "Do not bill"
-
-    class HydrationSegments(models.TextChoices):
-        SUM = "sum", "Add the pieces up"
-        SEPARATE = "separate", "Judge each piece alone"
-
-    class RepeatInfusion(models.TextChoices):
-        ADDITIONAL_HOUR = "additional_hour", "Its own additional-hour code"
-        SUM = "sum", "Add to the earlier minutes"
-        PUSH = "push", "Same-drug push"
-
-    class DistinctModifier(models.TextChoices):
-        M59 = "59", "59"
-        XS = "XS", "XS"
-        XU = "XU", "XU"
-
-    class SeparateVisitModifier(models.TextChoices):
-        M59 = "59", "59"
-        XE = "XE", "XE"
-
-    class HydrationModifier(models.TextChoices):
-        NONE = "none", "None"
-        M59 = "59", "59"
-
-    class Midnight(models.TextChoices):
-        START_DATE = "start_date", "All on the start date"
-        ACTUAL_DATE = "actual_date", "Each unit on the day it was earned"
-
-    class ProlongedPumpCode(models.TextChoices):
-        CPT_96416 = "96416", "96416"
-        G0498 = "G0498", "G0498"
-
-    class DiscontinuedModifier(models.TextChoices):
-        NONE = "none", "None"
-        M53 = "53", "53"
-
-    class UnitRounding(models.TextChoices):
-        CEIL = "ceil", "Round up to whole units"
-        DECIMAL = "decimal", "Two decimals"
-
-    class Mue(models.TextChoices):
-        WARN = "warn", "Warn"
-        CAP = "cap", "Cap the units and warn"
-
     payer = models.ForeignKey(
         Payer, on_delete=models.PROTECT, related_name="policy_versions"
     )
@@ -290,51 +295,29 @@ class PolicyVersion(models.Model):
         null=True, blank=True, help_text="Last day in force; empty means open-ended."
     )
 
-    # The contract's policy keys, each with the contract's default.
-    initial_service = models.CharField(
-        max_length=20, choices=InitialService, default=InitialService.PRIMARY_REASON
+    # The contract's policy keys with the engine's values and defaults.
+    initial_service = _choice_field("initial_service", max_length=20)
+    biologic_injection = _choice_field("biologic_injection", max_length=20)
+    biologic_infusion = _choice_field("biologic_infusion", max_length=20)
+    missing_stop = _choice_field("missing_stop", max_length=20)
+    hydration_segments = _choice_field("hydration_segments", max_length=20)
+    repeat_infusion = _choice_field("repeat_infusion", max_length=20)
+    concurrent_min_overlap = models.PositiveSmallIntegerField(
+        default=policy.DEFAULT.concurrent_min_overlap
     )
-    biologic_injection = models.CharField(
-        max_length=20, choices=BiologicInjection, default=BiologicInjection.THERAPEUTIC
+    distinct_modifier = _choice_field("distinct_modifier", max_length=4)
+    separate_visit_modifier = _choice_field("separate_visit_modifier", max_length=4)
+    hydration_modifier = _choice_field("hydration_modifier", max_length=4)
+    midnight = _choice_field("midnight", max_length=20)
+    prolonged_pump_code = _choice_field("prolonged_pump_code", max_length=5)
+    discontinued_modifier = _choice_field("discontinued_modifier", max_length=4)
+    waste_modifiers = models.BooleanField(default=policy.FLAGS["waste_modifiers"])
+    unit_rounding = _choice_field("unit_rounding", max_length=10)
+    ndc_required = models.BooleanField(default=policy.FLAGS["ndc_required"])
+    mue = _choice_field("mue", max_length=4)
+    allow_99211_with_admin = models.BooleanField(
+        default=policy.FLAGS["allow_99211_with_admin"]
     )
-    biologic_infusion = models.CharField(
-        max_length=20, choices=BiologicInfusion, default=BiologicInfusion.CHEMOTHERAPY
-    )
-    missing_stop = models.CharField(
-        max_length=20, choices=MissingStop, default=MissingStop.PUSH
-    )
-    hydration_segments = models.CharField(
-        max_length=20, choices=HydrationSegments, default=HydrationSegments.SUM
-    )
-    repeat_infusion = models.CharField(
-        max_length=20, choices=RepeatInfusion, default=RepeatInfusion.ADDITIONAL_HOUR
-    )
-    concurrent_min_overlap = models.PositiveSmallIntegerField(default=0)
-    distinct_modifier = models.CharField(
-        max_length=4, choices=DistinctModifier, default=DistinctModifier.M59
-    )
-    separate_visit_modifier = models.CharField(
-        max_length=4, choices=SeparateVisitModifier, default=SeparateVisitModifier.M59
-    )
-    hydration_modifier = models.CharField(
-        max_length=4, choices=HydrationModifier, default=HydrationModifier.NONE
-    )
-    midnight = models.CharField(
-        max_length=20, choices=Midnight, default=Midnight.START_DATE
-    )
-    prolonged_pump_code = models.CharField(
-        max_length=5, choices=ProlongedPumpCode, default=ProlongedPumpCode.CPT_96416
-    )
-    discontinued_modifier = models.CharField(
-        max_length=4, choices=DiscontinuedModifier, default=DiscontinuedModifier.NONE
-    )
-    waste_modifiers = models.BooleanField(default=True)
-    unit_rounding = models.CharField(
-        max_length=10, choices=UnitRounding, default=UnitRounding.CEIL
-    )
-    ndc_required = models.BooleanField(default=False)
-    mue = models.CharField(max_length=4, choices=Mue, default=Mue.WARN)
-    allow_99211_with_admin = models.BooleanField(default=False)
 
     # Why each non-default choice was made: {policy key: "public source, rule"}.
     notes = models.JSONField(default=dict, blank=True)

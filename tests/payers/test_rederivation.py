@@ -78,7 +78,7 @@ def test_publishing_re_derives_only_open_encounters_of_that_payer_in_range(
     new = prairie.policy_versions.get(number=1).start_draft(
         by=admin_user, effective_from=date(2026, 7, 1)
     )
-    new.biologic_infusion = PolicyVersion.BiologicInfusion.CHEMOTHERAPY
+    new.biologic_infusion = "chemotherapy"
     new.save()
     with django_capture_on_commit_callbacks(execute=True):
         publish_policy_version(new, by=admin_user, note="Infliximab as complex")
