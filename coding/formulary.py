@@ -49,7 +49,3 @@ def apply_categories(drug_model: Any = None) -> int:
             changed.append(drug)
     drug_model.objects.bulk_update(changed, ["category"], batch_size=500)
     return len(changed)
-
-
-def basis_of(hcpcs: str) -> str:
-    return reviewed_categories().get(hcpcs, ("", "not in the reviewed mapping"))[1]
