@@ -59,12 +59,18 @@ def drug_key(admin: Administration) -> str:
     return admin.drug.hcpcs or admin.drug.name.lower()
 
 
-def category_of(admin: Administration, encounter: Encounter) -> str:
+def drug_policy(admin: Administration, encounter: Encounter) -> tuple[str, bool]:
+    """The drug's category and whether it is always a push, after the payer's
+    drug list (R8, R17)."""
     assert admin.drug is not None
     override = encounter.policy.override_for(admin.drug.hcpcs, admin.drug.name)
-    if override is not None and override.category is not None:
-        return override.category  # R8: the payer's drug list decides
-    return admin.drug.category
+    if override is None:
+        return admin.drug.category, False
+    return override.category or admin.drug.category, override.force_push
+
+
+def category_of(admin: Administration, encounter: Encounter) -> str:
+    return drug_policy(admin, encounter)[0]
 
 
 def iv_family(category: str, encounter: Encounter) -> str:
@@ -76,13 +82,6 @@ def iv_family(category: str, encounter: Encounter) -> str:
         # complex administration unless the payer says otherwise.
         return CHEMO if encounter.policy.biologic_infusion == CHEMO else THERAPEUTIC
     return category  # therapeutic (R3-R4) or hydration (R9)
-
-
-def forced_push(admin: Administration, encounter: Encounter) -> bool:
-    if admin.drug is None:
-        return False
-    override = encounter.policy.override_for(admin.drug.hcpcs, admin.drug.name)
-    return override is not None and override.force_push  # R17
 
 
 def classify(encounter: Encounter) -> tuple[list[Service], list[Finding]]:
@@ -227,11 +226,8 @@ def _iv_service(
     for admin, stop in members:
         drug = admin.drug
         assert drug is not None
-        override = encounter.policy.override_for(drug.hcpcs, drug.name)
-        category = drug.category
-        if override is not None:
-            category = override.category or category  # R8
-            forced = forced or override.force_push  # R17
+        category, always_push = drug_policy(admin, encounter)
+        forced = forced or always_push  # R17
         this = iv_family(category, encounter)
         # R9, R54: a bag is as complex as the most complex drug in it.
         if FAMILY_RANK[this] < FAMILY_RANK[family]:
@@ -250,7 +246,7 @@ def _iv_service(
         primary = primary or admin.primary_reason
         discontinued = discontinued or admin.discontinued
         names[drug.name] = None
-        drugs.add(drug.hcpcs or drug.name.lower())
+        drugs.add(drug_key(admin))
         ids.append(admin.id)
     intervals = union(spans) if len(spans) > 1 else spans
     drip = minutes(total(intervals))

@@ -16,6 +16,7 @@ from coding.engine.amounts import Amount, plain
 from coding.engine.document import Administration, Encounter
 from coding.engine.reference import Reference
 from coding.engine.result import DRUG, Finding, Line, error
+from coding.engine.wording import plural
 
 JW_FROM = date(2017, 1, 1)
 JZ_FROM = date(2023, 7, 1)
@@ -114,7 +115,7 @@ def _lines(given: _Given, encounter: Encounter, reference: Reference) -> list[Li
     waste_words = Amount(given.wasted, unit_words.unit)
     base = (
         f"{Amount(given.dose, unit_words.unit)} at {unit_words} a unit = "
-        f"{plural_units(billed)}"
+        f"{plural(billed, 'unit')}"
     )
     packaged = (
         encounter.setting == "facility"
@@ -203,7 +204,3 @@ def _lines(given: _Given, encounter: Encounter, reference: Reference) -> list[Li
             given.ndc,
         )
     ]
-
-
-def plural_units(value: Decimal) -> str:
-    return f"{plain(value)} unit" if value == 1 else f"{plain(value)} units"

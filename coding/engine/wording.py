@@ -1,5 +1,8 @@
 """How services are written in explanations, in words a coder checks on the chart."""
 
+from decimal import Decimal
+
+from coding.engine.amounts import plain
 from coding.engine.classification import CHEMO, HYDRATION, INFUSION, PUSH, Service
 from coding.engine.timeline import Clock
 
@@ -23,5 +26,6 @@ def when(service: Service, clock: Clock) -> str:
     return f"{spans} ({service.minutes} min)"
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def plural(count: int | Decimal, word: str) -> str:
+    number = plain(count) if isinstance(count, Decimal) else str(count)
+    return f"{number} {word}" if count == 1 else f"{number} {word}s"
