@@ -16,7 +16,7 @@
     errorBox.classList.add("d-none");
   }
 
-  // Server messages are short plain text by design (see encounters/errors.py);
+  // Server refusals are short plain text by design (encounters/views/access.py);
   // anything else (an HTML error page) is replaced by a sentence about the status.
   function describe(xhr) {
     const type = xhr.getResponseHeader("Content-Type") || "";
