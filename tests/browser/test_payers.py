@@ -8,12 +8,12 @@ from playwright.sync_api import Page, expect
 
 from coding.models import Derivation
 from coding.services import derive_encounter
-from encounters.models import Administration, Method
 from encounters.roles import Role
 from payers.demo import seed_payers
 from tests.browser.conftest import sign_in
 from tests.conftest import make_user
 from tests.encounters import world
+from tests.payers.conftest import infliximab_infusion
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,17 +32,8 @@ def test_admin_drafts_tries_publishes_and_sees_the_re_derivation(
     nurse = make_user("nurse", Role.NURSE)
     make_user("admin", Role.ADMIN)
     visit = world.encounter(world.location(nurse), payer="Prairie Health Plan")
-    infusion = Administration.objects.create(
-        encounter=visit,
-        drug=world.formulary("J1745", "J0131")["J1745"],
-        method=Method.INFUSION,
-        site=world.site(visit, nurse),
-        dose_amount=400,
-        dose_unit="mg",
-        created_by=nurse,
-    )
-    infusion.start(at=world.at(visit, "09:00"), by=nurse, key=world.key())
-    infusion.stop(at=world.at(visit, "11:10"), by=nurse, key=world.key())
+    world.formulary("J0131")  # acetaminophen, searched for below
+    infliximab_infusion(visit, nurse)
     derive_encounter(visit)
 
     sign_in(page, live_server.url, "admin", "admin-password")

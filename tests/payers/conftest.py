@@ -4,9 +4,11 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
+from encounters.models import Administration, Encounter, Method
 from payers.demo import seed_payers
 from payers.models import Payer, PolicyVersion
 from payers.services import publish_policy_version
+from tests.encounters import world
 
 
 @pytest.fixture(autouse=True)
@@ -45,3 +47,20 @@ def published(
     return publish_policy_version(
         draft(payer, start, end, **values), by=by, note="Test version"
     )
+
+
+def infliximab_infusion(visit: Encounter, nurse: User) -> Administration:
+    """400 mg of infliximab (J1745) run 09:00-11:10: a biologic whose codes
+    depend on the payer's biologic_infusion choice (R6-R8)."""
+    infusion = Administration.objects.create(
+        encounter=visit,
+        drug=world.formulary("J1745")["J1745"],
+        method=Method.INFUSION,
+        site=world.site(visit, nurse),
+        dose_amount=400,
+        dose_unit="mg",
+        created_by=nurse,
+    )
+    infusion.start(at=world.at(visit, "09:00"), by=nurse, key=world.key())
+    infusion.stop(at=world.at(visit, "11:10"), by=nurse, key=world.key())
+    return infusion

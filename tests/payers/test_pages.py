@@ -11,7 +11,7 @@ from django.urls import reverse
 from coding.models import Drug
 from payers.models import POLICY_KEYS, DrugOverride, PolicyVersion, Rederivation
 from tests.encounters import world
-from tests.payers.conftest import draft
+from tests.payers.conftest import draft, infliximab_infusion
 
 pytestmark = pytest.mark.django_db
 
@@ -286,25 +286,12 @@ def test_try_it_reports_an_invalid_document(as_admin, prairie_draft) -> None:
 
 
 def test_try_it_on_a_recent_encounter(as_admin, nurse, prairie, prairie_draft) -> None:
-    from encounters.models import Administration, Method
-
     prairie_draft.biologic_infusion = "chemotherapy"
     prairie_draft.save()
     visit = world.encounter(
         world.location(nurse), payer="Prairie Health Plan", day=date(2026, 8, 3)
     )
-    infliximab = world.formulary("J1745")["J1745"]
-    infusion = Administration.objects.create(
-        encounter=visit,
-        drug=infliximab,
-        method=Method.INFUSION,
-        site=world.site(visit, nurse),
-        dose_amount=400,
-        dose_unit="mg",
-        created_by=nurse,
-    )
-    infusion.start(at=world.at(visit, "09:00"), by=nurse, key=world.key())
-    infusion.stop(at=world.at(visit, "11:10"), by=nurse, key=world.key())
+    infliximab_infusion(visit, nurse)
     page = as_admin.get(reverse("payers:version", args=[prairie_draft.pk]))
     assert visit.visit_number in page.content.decode()
     response = as_admin.post(

@@ -8,28 +8,18 @@ import pytest
 
 from coding.models import Derivation
 from coding.services import derive_encounter
-from encounters.models import Administration, Encounter, Method
+from encounters.models import Encounter
 from payers.models import PolicyVersion, Rederivation
 from payers.services import publish_policy_version
 from tests.encounters import world
-from tests.payers.conftest import draft
+from tests.payers.conftest import draft, infliximab_infusion
 
 pytestmark = pytest.mark.django_db
 
 
 def infliximab_visit(place, nurse, *, payer: str, day: date, status: str):
     visit = world.encounter(place, payer=payer, day=day)
-    infusion = Administration.objects.create(
-        encounter=visit,
-        drug=world.formulary("J1745")["J1745"],
-        method=Method.INFUSION,
-        site=world.site(visit, nurse),
-        dose_amount=400,
-        dose_unit="mg",
-        created_by=nurse,
-    )
-    infusion.start(at=world.at(visit, "09:00"), by=nurse, key=world.key())
-    infusion.stop(at=world.at(visit, "11:10"), by=nurse, key=world.key())
+    infliximab_infusion(visit, nurse)
     derive_encounter(visit)
     Encounter.objects.filter(pk=visit.pk).update(status=status)
     visit.refresh_from_db()
