@@ -105,7 +105,7 @@ def review_context(request: AuthenticatedRequest, visit: Encounter) -> dict[str,
             visit.overrides.select_related("by", "withdrawn_by").order_by("at")
         ),
         "claims": list(
-            visit.claims.select_related("finalised_by", "reopened_by")
+            visit.claims.select_related("finalised_by", "reopened_by", "replaces")
             .prefetch_related("lines")
             .order_by("-version")
         ),

@@ -4,7 +4,9 @@ import json
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.claim import Claim as FhirClaim
@@ -158,6 +160,27 @@ def test_reopen_needs_a_reason_then_shows_both_versions(
     body = response.content.decode()
     assert "frequency 7 (replaces" in body
     assert body.count('data-testid="claim-version"') == 2
+
+
+def test_review_queries_do_not_grow_with_claim_versions(
+    as_coder: Client, visit: Encounter
+) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            as_coder.get(url("review", visit))
+        return len(captured)
+
+    as_coder.post(url("add_diagnosis", visit), {"code": "C18.9"})
+    finalise(as_coder, visit)
+    one_version = queries()
+    for _ in range(3):
+        visit.refresh_from_db()
+        as_coder.post(url("reopen", visit), {"version": visit.version, "reason": "x"})
+        finalise(as_coder, visit)
+    # Each version names the one it replaces: fetched with it, not one by one.
+    assert queries() == one_version
+    body = as_coder.get(url("review", visit)).content.decode()
+    assert body.count('data-testid="claim-version"') == 4
 
 
 @pytest.fixture
