@@ -7,7 +7,6 @@ Everything goes through the real workflows (the event log, the engine,
 coding.claims), so the audit trail reads as it would in use.
 """
 
-import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,6 +20,7 @@ from coding.models import Derivation, NdcCode, Override
 from coding.services import derive_encounter
 from encounters.demo import HOSPITAL, OFFICE, Given, administer, places
 from encounters.models import Encounter, IVSite, Method, Patient, Refusal
+from encounters.services import audit
 from payers.models import Payer
 
 INFUSION, PUSH, SC = Method.INFUSION, Method.PUSH, Method.SC_INJECTION
@@ -226,7 +226,7 @@ def override(
         if key:
             # Made against an earlier derivation that billed 30 units: the
             # review page flags it as no longer fitting the engine's line.
-            Override.objects.create(
+            stale = Override.objects.create(
                 encounter=visit,
                 action=Override.Action.CHANGE,
                 line_key=key,
@@ -237,11 +237,13 @@ def override(
                 reason="Dose documented as 300 mg before the pharmacy correction.",
                 by=coder,
             )
-            visit.audit_entries.create(
-                action="claim.override.change",
-                target="J1745",
-                before=lines[key] | {"units": 30},
-                after={"override": "change to J1745 × 30"},
+            # Audited as claims.add_override audits a change.
+            audit(
+                visit,
+                "claim.override.change",
                 by=coder,
-                idempotency_key=uuid.uuid4(),
+                key=None,
+                target=stale.code,
+                before=stale.derived,
+                after={"override": stale.describe(), "reason": stale.reason},
             )
