@@ -36,6 +36,20 @@ class _Given(NamedTuple):
     single_dose: bool
     admins: tuple[str, ...]
 
+    def line(
+        self, units: Decimal, modifiers: tuple[str, ...], explanation: str
+    ) -> Line:
+        return Line(
+            self.hcpcs,
+            units,
+            modifiers,
+            DRUG,
+            self.day,
+            self.admins,
+            explanation,
+            self.ndc,
+        )
+
 
 def drug_lines(
     encounter: Encounter, reference: Reference, findings: list[Finding]
@@ -133,58 +147,22 @@ def _lines(given: _Given, encounter: Encounter, reference: Reference) -> list[Li
             reason = "; packaged in the hospital setting, so no JW or JZ (R83)"
         elif given.wasted:
             reason = f"; {waste_words} discarded, not billed here (R83)"
-        return [
-            Line(
-                given.hcpcs,
-                billed,
-                (),
-                DRUG,
-                given.day,
-                given.admins,
-                f"{base}{reason}.",
-                given.ndc,
-            )
-        ]
+        return [given.line(billed, (), f"{base}{reason}.")]
     waste_units = units(given.dose + given.wasted, per, policy.unit_rounding) - billed
     if waste_units > 0:
         return [
-            Line(
-                given.hcpcs,
-                billed,
-                (),
-                DRUG,
-                given.day,
-                given.admins,
-                f"{base} given from a single-dose container (R78).",
-                given.ndc,
-            ),
-            Line(
-                given.hcpcs,
+            given.line(billed, (), f"{base} given from a single-dose container (R78)."),
+            given.line(
                 waste_units,
                 ("JW",),
-                DRUG,
-                given.day,
-                given.admins,
                 f"{waste_words} discarded: "
                 f"{plain(billed + waste_units)} units with the waste less "
                 f"{plain(billed)} "
                 f"given = {plain(waste_units)} on a JW line (R80).",
-                given.ndc,
             ),
         ]
     if given.day < JZ_FROM:
-        return [
-            Line(
-                given.hcpcs,
-                billed,
-                (),
-                DRUG,
-                given.day,
-                given.admins,
-                f"{base}; JZ applies from 2023-07-01 (R81).",
-                given.ndc,
-            )
-        ]
+        return [given.line(billed, (), f"{base}; JZ applies from 2023-07-01 (R81).")]
     if given.wasted:
         tail = (
             f"{waste_words} discarded is already "
@@ -192,15 +170,4 @@ def _lines(given: _Given, encounter: Encounter, reference: Reference) -> list[Li
         )
     else:
         tail = "nothing discarded (R81)"
-    return [
-        Line(
-            given.hcpcs,
-            billed,
-            ("JZ",),
-            DRUG,
-            given.day,
-            given.admins,
-            f"{base}; {tail}.",
-            given.ndc,
-        )
-    ]
+    return [given.line(billed, ("JZ",), f"{base}; {tail}.")]
