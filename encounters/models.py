@@ -423,6 +423,11 @@ class Administration(models.Model):
     def state_label(self) -> str:
         return self.state.label
 
+    @property
+    def in_progress(self) -> bool:
+        """Started and not yet stopped: running, or paused."""
+        return self.state in {self.State.RUNNING, self.State.PAUSED}
+
     def running_seconds(self, now: datetime) -> int:
         """Seconds the substance actually ran, pauses excluded (R27, R38)."""
         run = self.run
@@ -437,7 +442,7 @@ class Administration(models.Model):
 
     def is_overdue(self, now: datetime) -> bool:
         """Still running past its ordered run time: the stop was probably missed."""
-        if self.state not in {self.State.RUNNING, self.State.PAUSED}:
+        if not self.in_progress:
             return False
         if self.expected_minutes is None:
             return False
@@ -477,7 +482,7 @@ class Administration(models.Model):
     def change_rate(
         self, *, rate: Decimal, at: datetime, by: Any, key: uuid.UUID
     ) -> "AdministrationEvent":
-        if self.state not in {self.State.RUNNING, self.State.PAUSED}:
+        if not self.in_progress:
             raise Refusal(f"{self.drug_name} is not running.")
         if rate <= 0:
             raise Refusal("A rate must be above zero; pause the infusion instead.")

@@ -127,7 +127,7 @@ def build(
     moments = [a.started_at for a in started] + [
         a.stopped_at for a in started if a.stopped_at
     ]
-    running = any(a.state in {a.State.RUNNING, a.State.PAUSED} for a in started)
+    running = any(a.in_progress for a in started)
     if running:
         moments.append(now)
     first = min(moments, default=now).astimezone(zone)
@@ -182,7 +182,7 @@ def build(
                     gaps=gaps,
                     label=a.drug_name,
                     codes=" ".join(codes.get(str(a.pk), [])),
-                    running=a.state in {a.State.RUNNING, a.State.PAUSED},
+                    running=a.in_progress,
                     overdue=a.is_overdue(now),
                 )
             )

@@ -14,9 +14,6 @@ class AuthenticatedRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-RUNNING_STATES = {Administration.State.RUNNING, Administration.State.PAUSED}
-
-
 LEVELS = {
     "success": messages.SUCCESS,
     "info": messages.INFO,

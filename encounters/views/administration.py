@@ -12,7 +12,6 @@ from encounters.models import AdministrationEvent, Refusal
 from encounters.roles import Role, role_required
 from encounters.services import Outcome, audit, changes, perform
 from encounters.views.access import (
-    RUNNING_STATES,
     AuthenticatedRequest,
     get_administration,
     incomplete_tap,
@@ -126,7 +125,7 @@ def edit_administration(
 
     def act() -> str:
         rate_changed = new_rate is not None and new_rate != target.rate
-        if rate_changed and target.state in RUNNING_STATES:
+        if rate_changed and target.in_progress:
             # A rate change while running is part of the timeline: an event.
             target.change_rate(rate=new_rate, at=clock.now(), by=request.user, key=key)
         elif rate_changed or (new_rate is None and target.rate is not None):

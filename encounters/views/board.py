@@ -21,7 +21,6 @@ from encounters.services import Outcome, audit, perform
 from encounters.session import LAST_ACTIVITY_KEY
 from encounters.views.access import (
     LEVELS,
-    RUNNING_STATES,
     AuthenticatedRequest,
     get_visit,
     incomplete_tap,
@@ -80,9 +79,7 @@ def board_context(request: AuthenticatedRequest, notice: Outcome | None = None) 
             group["scheduled"].append(visit)
         elif visit.status == Encounter.Status.IN_CHAIR and visit.chair_id:
             group["chairs"][visit.chair_id]["visit"] = visit
-            visit.runs = [
-                a for a in visit.administrations.all() if a.state in RUNNING_STATES
-            ]
+            visit.runs = [a for a in visit.administrations.all() if a.in_progress]
             for a in visit.runs:
                 a.running_seconds_now = a.running_seconds(now)
                 a.overdue = a.is_overdue(now)
