@@ -59,7 +59,6 @@ def worklist(request: AuthenticatedRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": params.urlencode(),
-        "exportable": [r.pk for r in page.rows if r.status == "finalised"],
     }
     template = (
         "coding/worklist.html#results" if request.htmx else "coding/worklist.html"
