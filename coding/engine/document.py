@@ -5,6 +5,7 @@ refused. What comes out is immutable and already normalised: times in seconds,
 amounts as Decimals in known units, the policy with its defaults.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -272,20 +273,27 @@ def _sites(raw: Any, errors: Errors) -> dict[str, Site]:
     return sites
 
 
-def _amount(raw: Any, path: str, errors: Errors, *, positive: bool) -> Amount | None:
+def _measure[T](
+    raw: Any,
+    path: str,
+    errors: Errors,
+    read_unit: Callable[[str], T | None],
+    units: str,
+    *,
+    positive: bool,
+) -> tuple[Decimal, T] | None:
+    """An object {amount, unit}: the amount and what `read_unit` makes of the unit."""
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        errors.append((path, "must be an object with amount and unit"))
+        errors.append((path, f"must be an object with amount and unit ({units})"))
         return None
     _unknown(raw, frozenset({"amount", "unit"}), path, errors)
     value = _number(raw.get("amount"), f"{path}.amount", errors)
     unit_text = raw.get("unit")
-    unit = unit_key(unit_text) if isinstance(unit_text, str) else None
+    unit = read_unit(unit_text) if isinstance(unit_text, str) else None
     if unit is None:
-        errors.append(
-            (f"{path}.unit", f"{unit_text!r} is not one of g, mg, mcg, units, mL, mEq")
-        )
+        errors.append((f"{path}.unit", f"{unit_text!r} is not one of {units}"))
     if value is None or unit is None:
         return None
     if value < 0 or (positive and value == 0):
@@ -296,7 +304,14 @@ def _amount(raw: Any, path: str, errors: Errors, *, positive: bool) -> Amount | 
             )
         )
         return None
-    return Amount(value, unit)
+    return value, unit
+
+
+def _amount(raw: Any, path: str, errors: Errors, *, positive: bool) -> Amount | None:
+    measure = _measure(
+        raw, path, errors, unit_key, "g, mg, mcg, units, mL, mEq", positive=positive
+    )
+    return None if measure is None else Amount(*measure)
 
 
 def _number(raw: Any, path: str, errors: Errors) -> Decimal | None:
@@ -524,23 +539,16 @@ def _time(
 
 
 def _rate(raw: Any, path: str, errors: Errors) -> Decimal | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        errors.append((path, "rate is an object with amount and unit (mL/h)"))
-        return None
-    _unknown(raw, frozenset({"amount", "unit"}), path, errors)
-    value = _number(raw.get("amount"), f"{path}.amount", errors)
-    unit = raw.get("unit")
-    factor = RATE_UNITS.get(unit.lower()) if isinstance(unit, str) else None
-    if factor is None:
-        errors.append((f"{path}.unit", f"{unit!r} is not mL/h or mL/min"))
-    if value is None or factor is None:
-        return None
-    if value <= 0:
-        errors.append((f"{path}.amount", "must be above zero"))
-        return None
-    return value * factor
+    """A rate in mL an hour."""
+    measure = _measure(
+        raw,
+        path,
+        errors,
+        lambda text: RATE_UNITS.get(text.lower()),
+        "mL/h, mL/min",
+        positive=True,
+    )
+    return None if measure is None else measure[0] * measure[1]
 
 
 def _volume(raw: Any, path: str, errors: Errors) -> Decimal | None:
