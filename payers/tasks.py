@@ -47,8 +47,14 @@ def rederive_encounters(rederivation_id: int) -> dict[str, int]:
         try:
             with transaction.atomic():
                 # Locked so a coder finalising at this moment either finishes
-                # first (and the encounter is skipped) or waits for us.
-                encounter = Encounter.objects.select_for_update().get(pk=pk)
+                # first (and the encounter is skipped) or waits for us. Only
+                # the encounter's row is locked; its location and payer come
+                # in the same query because the document needs both.
+                encounter = (
+                    Encounter.objects.select_for_update(of=("self",))
+                    .select_related("location", "payer")
+                    .get(pk=pk)
+                )
                 if encounter.status == Encounter.Status.FINALISED:
                     Rederivation.objects.filter(pk=run.pk).update(
                         total=F("total") - 1,
