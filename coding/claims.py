@@ -2,6 +2,7 @@
 finalising a claim and reopening it. Each runs in one transaction and writes
 an audit entry with who, when, before and after."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -264,7 +265,7 @@ def finalise_claim(encounter: Encounter, *, by: Any, version: int) -> Claim:
     claim = encounter.claims.filter(finalised_at__isnull=True).first()
     if claim is None:
         claim = Claim(encounter=encounter)
-    snapshot_into(claim, encounter, derivation, by=by)
+    snapshot_into(claim, encounter, derivation, encounter.diagnoses.all(), by=by)
     claim.save()
     administrations = {str(a.pk): a for a in encounter.administrations.all()}
     ClaimLine.objects.bulk_create(
@@ -290,8 +291,15 @@ def finalise_claim(encounter: Encounter, *, by: Any, version: int) -> Claim:
 
 
 def snapshot_into(
-    claim: Claim, encounter: Encounter, derivation: Derivation, *, by: Any
+    claim: Claim,
+    encounter: Encounter,
+    derivation: Derivation,
+    diagnoses: Iterable[Diagnosis],
+    *,
+    by: Any,
 ) -> None:
+    """What the claim says for good: the parties, diagnoses, findings, policy
+    and editions as they are now (the load generator writes the same)."""
     patient, payer, location = encounter.patient, encounter.payer, encounter.location
     claim.finalised_at = timezone.now()
     claim.finalised_by = by
@@ -310,7 +318,7 @@ def snapshot_into(
     }
     claim.diagnoses = [
         {"rank": d.rank, "code": d.code, "description": d.description}
-        for d in encounter.diagnoses.all()
+        for d in diagnoses
     ]
     claim.findings = derivation.findings
     claim.policy_version = derivation.policy_version

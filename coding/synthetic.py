@@ -19,7 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from coding.claims import claim_line
+from coding.claims import claim_line, snapshot_into
 from coding.demo import PAYERS, REGIMENS
 from coding.diagnoses import describe
 from coding.documents import app_ids, build_document
@@ -176,18 +176,25 @@ def chunk(
         for e, p, d, group in zip(encounters, plans, derivations, given, strict=True)
         if p["status"] in {Encounter.Status.CODED, Encounter.Status.FINALISED}
     ]
-    Diagnosis.objects.bulk_create(
-        Diagnosis(
-            encounter=e,
-            rank=rank,
-            code=dx,
-            description=w.descriptions[dx],
-            added_by=w.coder,
-        )
+    diagnoses = {
+        e.pk: [
+            Diagnosis(
+                encounter=e,
+                rank=rank,
+                code=dx,
+                description=w.descriptions[dx],
+                added_by=w.coder,
+            )
+            for rank, dx in enumerate(REGIMENS[p["regimen"]][1], start=1)
+        ]
         for e, p, _d, _g in coded
-        for rank, dx in enumerate(REGIMENS[p["regimen"]][1], start=1)
+    }
+    Diagnosis.objects.bulk_create(d for listed in diagnoses.values() for d in listed)
+    finalise(
+        w,
+        [c for c in coded if c[1]["status"] == Encounter.Status.FINALISED],
+        diagnoses,
     )
-    finalise(w, [c for c in coded if c[1]["status"] == Encounter.Status.FINALISED])
     for status in {p["status"] for p in plans}:
         yield status, sum(1 for e in encounters if e.status == status)
 
@@ -315,7 +322,9 @@ def renumber(variant: Variant, group: list[Administration], day: date) -> dict:
     }
 
 
-def finalise(w: World, rows: list[tuple[Any, ...]]) -> None:
+def finalise(
+    w: World, rows: list[tuple[Any, ...]], diagnoses: dict[int, list[Diagnosis]]
+) -> None:
     """Claims for the finalised ones; one with an error finding stays coded."""
     claims, lines, held = [], [], []
     for e, _p, d, group in rows:
@@ -323,40 +332,10 @@ def finalise(w: World, rows: list[tuple[Any, ...]]) -> None:
             held.append(e.pk)
             e.status = Encounter.Status.CODED
             continue
-        diagnoses = REGIMENS[_p["regimen"]][1]
-        claim = Claim(
-            encounter=e,
-            finalised_at=timezone.now(),
-            finalised_by=w.coder,
-            date_of_service=e.date,
-            setting=e.location.setting,
-            payer=e.payer,
-            parties={
-                "patient": {
-                    "name": e.patient.name,
-                    "mrn": e.patient.mrn,
-                    "date_of_birth": e.patient.date_of_birth.isoformat(),
-                },
-                "payer": {
-                    "name": e.payer.name,
-                    "kind": e.payer.kind,
-                    "payer_id": e.payer.payer_id,
-                },
-                "location": {"name": e.location.name, "setting": e.location.setting},
-                "visit_number": e.visit_number,
-            },
-            diagnoses=[
-                {"rank": r, "code": dx, "description": w.descriptions[dx]}
-                for r, dx in enumerate(diagnoses, start=1)
-            ],
-            findings=d.findings,
-            policy_version=d.policy_version,
-            policy_label=d.policy_label,
-            engine_version=d.engine_version,
-            reference_editions=d.result.get("engine", {}).get("reference", {}),
-        )
+        claim = Claim(encounter=e)
+        snapshot_into(claim, e, d, diagnoses[e.pk], by=w.coder)
         claims.append(claim)
-        coding = apply_overrides(d.lines, [], {}, len(diagnoses))
+        coding = apply_overrides(d.lines, [], {}, len(diagnoses[e.pk]))
         by_id = {str(a.pk): a for a in group}
         lines.append((claim, coding.billed, by_id, e.location.setting))
     Encounter.objects.filter(pk__in=held).update(status=Encounter.Status.CODED)
