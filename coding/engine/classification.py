@@ -17,11 +17,6 @@ CHEMO = "chemotherapy"
 THERAPEUTIC = "therapeutic"
 HYDRATION = "hydration"
 FAMILY_RANK = {CHEMO: 0, THERAPEUTIC: 1, HYDRATION: 2}
-FAMILY_WORDS = {
-    CHEMO: "chemotherapy",
-    THERAPEUTIC: "therapeutic",
-    HYDRATION: "hydration",
-}
 
 INFUSION = "infusion"
 PUSH = "push"

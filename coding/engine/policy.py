@@ -35,7 +35,6 @@ CATEGORIES = (
     "therapeutic",
     "hydration",
 )
-KEYS = (*CHOICES, *FLAGS, "concurrent_min_overlap", "drug_overrides")
 
 
 @dataclass(frozen=True, slots=True)
