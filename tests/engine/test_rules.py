@@ -1,13 +1,7 @@
 """Rules beyond the published cases: sites and visits, policy keys, edits, drugs."""
 
-from typing import Any
-
 from coding.engine import derive
 from tests.engine.builders import admin, codes, document, finding_codes, totals
-
-
-def lines_of(result: dict[str, Any], code: str) -> list[dict[str, Any]]:
-    return [line for line in result["lines"] if line["code"] == code]
 
 
 def test_a_second_site_needs_a_documented_reason_for_a_second_initial() -> None:
