@@ -38,6 +38,13 @@ from payers.services import (
 
 OVERRIDE_SEARCH_LIMIT = 25
 RECENT_ENCOUNTERS = 20
+NEVER_CHANGES = "is published and never changes; start a new draft."
+
+
+def _refused(message: str, *, status: int = 409) -> HttpResponse:
+    """A refusal as short plain text, the project's form for them (see
+    static/js/chairside.js)."""
+    return HttpResponse(message, status=status, content_type="text/plain")
 
 
 @require_GET
@@ -316,11 +323,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Locked, so the revision check and the save see the same draft.
         version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
         if not version.is_draft:
-            return HttpResponse(
-                f"{version} is published and never changes; start a new draft.",
-                status=409,
-                content_type="text/plain",
-            )
+            return _refused(f"{version} {NEVER_CHANGES}")
         if request.POST.get("revision") != str(version.revision):
             messages.error(
                 request,
@@ -388,20 +391,14 @@ def set_override(request: HttpRequest, pk: int) -> HttpResponse:
     answering with the draft's override list."""
     version = _version(pk)
     if not version.is_draft:
-        return HttpResponse(
-            f"{version} is published and never changes; start a new draft.",
-            status=409,
-            content_type="text/plain",
-        )
+        return _refused(f"{version} {NEVER_CHANGES}")
     form = DrugOverrideForm(request.POST)
     if not form.is_valid():
         errors = " ".join(
             f"{form[name].label}: {' '.join(problems)}"
             for name, problems in form.errors.items()
         )
-        return HttpResponse(
-            f"Override not saved. {errors}", status=422, content_type="text/plain"
-        )
+        return _refused(f"Override not saved. {errors}", status=422)
     data = form.cleaned_data
     try:
         with transaction.atomic():
@@ -417,9 +414,7 @@ def set_override(request: HttpRequest, pk: int) -> HttpResponse:
                 override.save()
     except ValidationError as refusal:
         # Published by someone else a moment ago: it is frozen now.
-        return HttpResponse(
-            " ".join(refusal.messages), status=409, content_type="text/plain"
-        )
+        return _refused(" ".join(refusal.messages))
     return render(
         request,
         "payers/version_detail.html#overrides",
@@ -516,11 +511,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 def discard_draft(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     if not version.is_draft:
-        return HttpResponse(
-            f"{version} is published and is kept for good.",
-            status=409,
-            content_type="text/plain",
-        )
+        return _refused(f"{version} is published and is kept for good.")
     payer_pk = version.payer_id
     label = str(version)
     version.delete()
@@ -534,15 +525,14 @@ def retire(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     form = RetireForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(
+        return _refused(
             "Say in a note why this version is retired; nothing was changed.",
             status=422,
-            content_type="text/plain",
         )
     try:
         retire_policy_version(version, by=request.user, note=form.cleaned_data["note"])
     except PolicyConflict as conflict:
-        return HttpResponse(str(conflict), status=409, content_type="text/plain")
+        return _refused(str(conflict))
     messages.success(
         request,
         f"Retired {version.payer.name} v{version.number}; its open encounters are "
