@@ -371,7 +371,7 @@ def export(request: AuthenticatedRequest) -> HttpResponse:
     if fmt in {"837p", "837i"}:
         found = found.filter(setting="facility" if fmt == "837i" else "office")
     chosen = list(
-        found.select_related("payer", "finalised_by", "replaces")
+        found.select_related("finalised_by", "replaces")
         .prefetch_related("lines")
         .order_by("date_of_service", "pk")[: MAX_EXPORT + 1]
     )
