@@ -260,6 +260,18 @@ def test_a_replacement_goes_out_with_frequency_7(
     assert x12.validate(text) == []
 
 
+def test_export_queries_do_not_grow_with_the_claims(
+    as_coder: Client, two_claims: list
+) -> None:
+    def queries(fmt: str, visits: list[Encounter]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            download(as_coder, fmt, visits)
+        return len(captured)
+
+    for fmt in ("csv", "fhir"):
+        assert queries(fmt, two_claims) == queries(fmt, two_claims[:1])
+
+
 def test_export_by_date_range_and_refusals(
     as_coder: Client, as_nurse: Client, two_claims: list
 ) -> None:
