@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from coding.documents import app_ids
+from coding.documents import app_ids, policy_of
 from coding.engine import derive
 from payers.models import PolicyVersion
 
@@ -97,9 +97,7 @@ def compare(
         if in_force is not None
         else "Contract defaults (no version of this payer in force on that date)"
     )
-    before = app_ids(
-        derive({**document, "policy": in_force.policy_document() if in_force else {}})
-    )
+    before = app_ids(derive({**document, "policy": policy_of(in_force)}))
     after = app_ids(derive({**document, "policy": draft.policy_document()}))
     published, drafted = Side(published_label), Side(str(draft))
     errors = before.get("errors") or after.get("errors")
