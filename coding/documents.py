@@ -65,19 +65,13 @@ def running_pieces(
     clock times, gaps included.
     """
     run = administration.run
-    assert run.started_at is not None
     assert run.stopped_at is not None
-    pieces, begun = [], run.started_at
-    for paused, resumed in run.pauses:
-        pieces.append((begun, paused))
-        begun = resumed or run.stopped_at
-    pieces.append((begun, run.stopped_at))
     return [
         (
             minute(a, zone).isoformat(timespec="minutes"),
             minute(b, zone).isoformat(timespec="minutes"),
         )
-        for a, b in pieces
+        for a, b in run.stretches(run.stopped_at)
         if minute(b, zone) > minute(a, zone)
     ]
 

@@ -298,6 +298,18 @@ class Run:
     def paused(self) -> bool:
         return bool(self.pauses) and self.pauses[-1][1] is None
 
+    def stretches(self, until: datetime) -> list[tuple[datetime, datetime]]:
+        """The stretches the substance actually ran, pauses left out, up to
+        the stop (or `until` while it has none)."""
+        assert self.started_at is not None
+        end = self.stopped_at or until
+        out, cursor = [], self.started_at
+        for paused, resumed in self.pauses:
+            out.append((cursor, paused))
+            cursor = resumed or end
+        out.append((cursor, end))
+        return [(s, e) for s, e in out if e > s]
+
 
 class Administration(models.Model):
     class State(models.TextChoices):

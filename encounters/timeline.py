@@ -101,20 +101,6 @@ def codes_by_administration(result: dict[str, Any] | None) -> dict[str, list[str
     return out
 
 
-def intervals(a: Administration, now: datetime) -> list[tuple[datetime, datetime]]:
-    """The stretches the substance actually ran."""
-    run = a.run
-    assert run.started_at is not None
-    end = run.stopped_at or now
-    out, cursor = [], run.started_at
-    for paused, resumed in run.pauses:
-        out.append((cursor, paused))
-        cursor = resumed or end
-    if cursor < end:
-        out.append((cursor, end))
-    return [(s, e) for s, e in out if e > s]
-
-
 def build(
     administrations: Sequence[Administration],
     sites: Sequence[IVSite],
@@ -161,7 +147,7 @@ def build(
         rows: list[datetime] = []  # end of the last bar in each row
         top = y + LANE_PAD / 2
         for a in sorted(timed, key=lambda a: a.started_at):
-            spans = intervals(a, now)
+            spans = a.run.stretches(now)
             row = next(
                 (i for i, free in enumerate(rows) if a.started_at >= free), len(rows)
             )
@@ -227,8 +213,8 @@ def overlaps(
     out = []
     for i, a in enumerate(timed):
         for b in timed[i + 1 :]:
-            for s1, e1 in intervals(a, now):
-                for s2, e2 in intervals(b, now):
+            for s1, e1 in a.run.stretches(now):
+                for s2, e2 in b.run.stretches(now):
                     s, e = max(s1, s2), min(e1, e2)
                     if e > s:
                         width = max(x(e) - x(s), 2)
