@@ -94,6 +94,8 @@ def review_context(request: AuthenticatedRequest, visit: Encounter) -> dict[str,
     sites = list(visit.sites.all())
     derivation = Derivation.objects.filter(encounter=visit).first()
     coding = claims.coding_of(visit, derivation)
+    can_code = Role.CODER in roles_of(request.user)
+    finalised = visit.status == Encounter.Status.FINALISED
     return {
         "visit": visit,
         "administrations": administrations,
@@ -119,7 +121,11 @@ def review_context(request: AuthenticatedRequest, visit: Encounter) -> dict[str,
             zone=visit.location.tz,
             result=derivation.result if derivation else None,
         ),
-        "can_code": Role.CODER in roles_of(request.user),
+        "can_code": can_code,
+        # What the coder may do in this status (coding.claims refuses the rest).
+        "can_edit": can_code and not finalised,
+        "can_finalise": can_code and visit.status in claims.CODING_STATES,
+        "can_reopen": can_code and finalised,
         "diagnosis_form": DiagnosisForm(),
         "override_form": OverrideForm(),
         "check_form": CheckCodesForm(),
