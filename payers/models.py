@@ -253,16 +253,17 @@ class PolicyVersionQuerySet(models.QuerySet["PolicyVersion"]):
     def published(self) -> "PolicyVersionQuerySet":
         return self.filter(status=PolicyVersion.Status.PUBLISHED)
 
-    def covering(self, on: date) -> "PolicyVersionQuerySet":
-        return self.filter(
-            models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=on),
-            effective_from__lte=on,
+    def overlapping(self, start: date, end: date | None) -> "PolicyVersionQuerySet":
+        """Versions sharing a day with start..end (end None: open-ended)."""
+        versions = self.filter(
+            models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=start)
         )
+        return versions if end is None else versions.filter(effective_from__lte=end)
 
     def in_force(self, payer: Payer, on: date) -> "PolicyVersion | None":
         """The published version of `payer` whose range covers `on` (at most one:
         published ranges never overlap)."""
-        return self.published().covering(on).filter(payer=payer).first()
+        return self.published().overlapping(on, on).filter(payer=payer).first()
 
     def next_number(self) -> int:
         """Used as `payer.policy_versions.next_number()`."""

@@ -1,6 +1,6 @@
 """Workflows over payers' policy versions that need a lock or a transaction."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,19 +14,6 @@ class PolicyConflict(Exception):
     """The version cannot be published as it stands; the message says why."""
 
 
-def overlapping_published(
-    payer: Payer, start: date, end: date | None, *, exclude: int | None = None
-) -> list[PolicyVersion]:
-    versions = payer.policy_versions.published().exclude(pk=exclude)
-    if end is not None:
-        versions = versions.filter(effective_from__lte=end)
-    return [
-        version
-        for version in versions.order_by("effective_from")
-        if version.effective_to is None or version.effective_to >= start
-    ]
-
-
 def publication_plan(version: PolicyVersion) -> tuple[PolicyVersion | None, str]:
     """What publishing `version` would do to the payer's published versions:
     (the open-ended predecessor it would end, or None; a refusal message or "").
@@ -35,8 +22,11 @@ def publication_plan(version: PolicyVersion) -> tuple[PolicyVersion | None, str]
     that one then ends the day before. Every other overlap is refused, because
     published versions of a payer never overlap.
     """
-    overlaps = overlapping_published(
-        version.payer, version.effective_from, version.effective_to, exclude=version.pk
+    overlaps = list(
+        version.payer.policy_versions.published()
+        .overlapping(version.effective_from, version.effective_to)
+        .exclude(pk=version.pk)
+        .order_by("effective_from")
     )
     if not overlaps:
         return None, ""
