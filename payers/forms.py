@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 
+from coding.engine import policy
 from coding.models import DrugCategory
 from payers.models import POLICY_KEYS, DrugOverride, Payer, PolicyVersion
 
@@ -28,9 +29,8 @@ class PolicyVersionForm(forms.ModelForm):
         widgets = {
             "effective_from": forms.DateInput(attrs={"type": "date"}),
             "effective_to": forms.DateInput(attrs={"type": "date"}),
-            "waste_modifiers": forms.Select(choices=YES_NO),
-            "ndc_required": forms.Select(choices=YES_NO),
-            "allow_99211_with_admin": forms.Select(choices=YES_NO),
+            # The contract's yes/no keys, named by the engine.
+            **{name: forms.Select(choices=YES_NO) for name in policy.FLAGS},
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
