@@ -217,7 +217,7 @@ def withdraw_override(override: Override, *, reason: str, by: Any) -> None:
     )
 
 
-def blockers(encounter: Encounter, derivation: Derivation, coding: Coding) -> list[str]:
+def blockers(derivation: Derivation, coding: Coding) -> list[str]:
     """What stops the claim from going out, in words a coder can act on."""
     found = [f"The engine cannot code it: {e['message']}" for e in derivation.errors]
     found += [
@@ -226,7 +226,7 @@ def blockers(encounter: Encounter, derivation: Derivation, coding: Coding) -> li
         if f.get("severity") == "error"
     ]
     found += [f"Override no longer fits: {c.problem}" for c in coding.misfits]
-    if not encounter.diagnoses.exists():
+    if not coding.diagnosis_count:
         found.append("Add at least one ICD-10-CM diagnosis.")
     if not coding.billed:
         found.append("There is no line to bill.")
@@ -259,7 +259,7 @@ def finalise_claim(encounter: Encounter, *, by: Any, version: int) -> Claim:
     encounter.claim_version(version)
     derivation = derive_encounter(encounter, by=by)
     coding = coding_of(encounter, derivation)
-    problems = blockers(encounter, derivation, coding)
+    problems = blockers(derivation, coding)
     if problems:
         raise Refusal("Not finalised. " + " ".join(problems))
     claim = encounter.claims.filter(finalised_at__isnull=True).first()

@@ -84,6 +84,7 @@ class Checked:
 class Coding:
     lines: list[Line]
     overrides: list[Checked]
+    diagnosis_count: int
 
     @property
     def billed(self) -> list[Line]:
@@ -176,7 +177,7 @@ def apply_overrides(
         chosen = [r for r in pointers.get(line.key, []) if r in ranks]
         # With no choice made, a line points to the principal diagnosis.
         line.pointers = chosen or ranks[:1]
-    return Coding(lines, checked)
+    return Coding(lines, checked, diagnosis_count)
 
 
 # Check my codes

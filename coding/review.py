@@ -110,7 +110,7 @@ def review_context(request: AuthenticatedRequest, visit: Encounter) -> dict[str,
             .prefetch_related("lines")
             .order_by("-version")
         ),
-        "blockers": claims.blockers(visit, derivation, coding)
+        "blockers": claims.blockers(derivation, coding)
         if derivation is not None and visit.status in claims.CODING_STATES
         else [],
         "audit_entries": list(visit.audit_entries.select_related("by")),
