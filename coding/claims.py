@@ -91,9 +91,10 @@ def remove_diagnosis(diagnosis: Diagnosis, *, by: Any) -> None:
     for later in encounter.diagnoses.filter(rank__gt=removed).order_by("rank"):
         later.rank = F("rank") - 1
         later.save(update_fields=["rank"])
-    for pointer in encounter.pointers.all():
+    pointers = list(encounter.pointers.all())
+    for pointer in pointers:
         pointer.ranks = [r - (r > removed) for r in pointer.ranks if r != removed]
-        pointer.save(update_fields=["ranks"])
+    LinePointer.objects.bulk_update(pointers, ["ranks"])
     audit(
         encounter,
         "claim.diagnosis.removed",
