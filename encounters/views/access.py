@@ -1,5 +1,7 @@
 """Fetching what the user may touch, and the answers every action shares."""
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
@@ -61,6 +63,13 @@ def get_administration(
     for a in found:
         a.encounter = target.encounter
     return target, found
+
+
+def clock_on(administration: Administration, now: datetime) -> None:
+    """What a card or a chair shows of a run as of `now`; templates cannot
+    call a method with an argument."""
+    administration.running_seconds_now = administration.running_seconds(now)
+    administration.overdue = administration.is_overdue(now)
 
 
 def incomplete_tap() -> HttpResponse:

@@ -22,6 +22,7 @@ from encounters.session import LAST_ACTIVITY_KEY
 from encounters.views.access import (
     LEVELS,
     AuthenticatedRequest,
+    clock_on,
     get_visit,
     incomplete_tap,
 )
@@ -81,8 +82,7 @@ def board_context(request: AuthenticatedRequest, notice: Outcome | None = None) 
             group["chairs"][visit.chair_id]["visit"] = visit
             visit.runs = [a for a in visit.administrations.all() if a.in_progress]
             for a in visit.runs:
-                a.running_seconds_now = a.running_seconds(now)
-                a.overdue = a.is_overdue(now)
+                clock_on(a, now)
             visit.overdue = any(a.overdue for a in visit.runs)
         else:
             group["done"].append(visit)

@@ -1,6 +1,7 @@
 """The encounter page, its forms and the encounter-wide actions."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -28,6 +29,7 @@ from encounters.views.access import (
     LEVELS,
     AuthenticatedRequest,
     administrations_of,
+    clock_on,
     get_visit,
     incomplete_tap,
 )
@@ -47,29 +49,16 @@ def workspace(
     **forms: Any,
 ) -> HttpResponse:
     now = clock.now()
-    zone = visit.location.tz
     for a in administrations:
         # Only a form sent back with its errors is in the page; the others load
         # when their disclosure opens (see form_fragment).
         a.edit_form = forms.pop(f"edit_{a.pk}", None)
         a.correct_form = forms.pop(f"correct_{a.pk}", None)
-        a.running_seconds_now = a.running_seconds(now)
-        a.overdue = a.is_overdue(now)
+        clock_on(a, now)
     context = {
-        "visit": visit,
+        **shown_with_codes(visit, administrations, sites, derivation, notice, now),
         "administrations": administrations,
         "sites": sites,
-        "derivation": derivation,
-        "timeline": timeline.build(
-            administrations,
-            sites,
-            now=now,
-            zone=zone,
-            result=derivation.result if derivation else None,
-        ),
-        "notice": notice,
-        "now": now,
-        "zone": visit.location.timezone,
         "site_form": forms.get("site_form"),
         # With nothing given yet the add form is open, so it comes with the page.
         "administration_form": forms.get("administration_form")
@@ -82,6 +71,32 @@ def workspace(
         else "encounters/encounter.html"
     )
     return render(request, template, context, status=status)
+
+
+def shown_with_codes(
+    visit: Encounter,
+    administrations: Sequence[Administration],
+    sites: Sequence[IVSite],
+    derivation: Derivation | None,
+    notice: Outcome | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """What the whole page and a tap's answer both show: the codes, the
+    timeline and the notice, as of `now`."""
+    return {
+        "visit": visit,
+        "derivation": derivation,
+        "timeline": timeline.build(
+            administrations,
+            sites,
+            now=now,
+            zone=visit.location.tz,
+            result=derivation.result if derivation else None,
+        ),
+        "notice": notice,
+        "now": now,
+        "zone": visit.location.timezone,
+    }
 
 
 def current_derivation(
@@ -171,23 +186,11 @@ def tap_result(
     outcome: Outcome,
 ) -> HttpResponse:
     now = clock.now()
-    tapped.running_seconds_now = tapped.running_seconds(now)
-    tapped.overdue = tapped.is_overdue(now)
+    clock_on(tapped, now)
     tapped.edit_form = tapped.correct_form = None
     context = {
-        "visit": visit,
+        **shown_with_codes(visit, administrations, sites, derivation, outcome, now),
         "administration": tapped,
-        "derivation": derivation,
-        "timeline": timeline.build(
-            administrations,
-            sites,
-            now=now,
-            zone=visit.location.tz,
-            result=derivation.result if derivation else None,
-        ),
-        "notice": outcome,
-        "now": now,
-        "zone": visit.location.timezone,
     }
     response = render(request, "encounters/encounter.html#tap-result", context)
     # static/js/timers.js hands the new version to every form on the page.
