@@ -6,13 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from coding import claims, lines
 from coding import worklist as worklist_query
@@ -34,11 +32,7 @@ from encounters import timeline
 from encounters.clock import clock
 from encounters.models import AdministrationEvent, Encounter, Refusal
 from encounters.roles import Role, role_required, roles_of
-
-
-class AuthenticatedRequest(HttpRequest):
-    user: User
-    htmx: HtmxDetails
+from encounters.views.access import AuthenticatedRequest, get_visit
 
 
 @require_GET
@@ -67,15 +61,6 @@ def worklist(request: AuthenticatedRequest) -> HttpResponse:
 
 
 # The review page
-
-
-def get_encounter(request: AuthenticatedRequest, pk: int) -> Encounter:
-    return get_object_or_404(
-        Encounter.objects.for_user(request.user).select_related(
-            "location", "patient", "payer", "chair"
-        ),
-        pk=pk,
-    )
 
 
 def review_context(request: AuthenticatedRequest, visit: Encounter) -> dict[str, Any]:
@@ -152,7 +137,7 @@ def show(
 @role_required(Role.CODER, Role.ADMIN)
 @vary_on_headers("HX-Request")
 def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return show(request, get_encounter(request, pk))
+    return show(request, get_visit(request, pk))
 
 
 def act(
@@ -194,7 +179,7 @@ def invalid(
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def add_diagnosis(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_encounter(request, pk)
+    visit = get_visit(request, pk)
     form = DiagnosisForm(request.POST)
     if not form.is_valid():
         return invalid(request, visit, diagnosis_form=form)
@@ -212,7 +197,7 @@ def add_diagnosis(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def remove_diagnosis(request: AuthenticatedRequest, pk: int, dpk: int) -> HttpResponse:
-    visit = get_encounter(request, pk)
+    visit = get_visit(request, pk)
     diagnosis = get_object_or_404(Diagnosis, encounter=visit, pk=dpk)
 
     def action() -> str:
@@ -226,7 +211,7 @@ def remove_diagnosis(request: AuthenticatedRequest, pk: int, dpk: int) -> HttpRe
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def set_pointers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_encounter(request, pk)
+    visit = get_visit(request, pk)
     form = PointersForm(request.POST)
     if not form.is_valid():
         return invalid(request, visit)
@@ -247,7 +232,7 @@ def set_pointers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def add_override(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_encounter(request, pk)
+    visit = get_visit(request, pk)
     form = OverrideForm(request.POST)
     if not form.is_valid():
         return invalid(request, visit, override_form=form)
@@ -263,7 +248,7 @@ def add_override(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def withdraw_override(request: AuthenticatedRequest, pk: int, opk: int) -> HttpResponse:
-    visit = get_encounter(request, pk)
+    visit = get_visit(request, pk)
     override = get_object_or_404(Override, encounter=visit, pk=opk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -282,7 +267,7 @@ def withdraw_override(request: AuthenticatedRequest, pk: int, opk: int) -> HttpR
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def check_codes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_encounter(request, pk)
+    visit = get_visit(request, pk)
     form = CheckCodesForm(request.GET)
     context: dict[str, Any] = {"check_form": form}
     status = 200
@@ -311,7 +296,7 @@ def check_codes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def finalise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_encounter(request, pk)
+    visit = get_visit(request, pk)
     form = VersionForm(request.POST)
     if not form.is_valid():
         return invalid(request, visit)
@@ -329,7 +314,7 @@ def finalise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_encounter(request, pk)
+    visit = get_visit(request, pk)
     form = ReopenForm(request.POST)
     if not form.is_valid():
         return invalid(request, visit, reopen_form=form)
