@@ -237,7 +237,7 @@ def encounter(
         visit_number=number,
     )
     if spec.status != Encounter.Status.SCHEDULED:
-        free = place.chairs.exclude(encounters__status=Encounter.Status.IN_CHAIR)
+        free = place.chairs.free()
         visit.check_in(chair=free.first(), at=now - timedelta(minutes=180))
     for _ident, kind, label in spec.sites:
         IVSite.objects.create(

@@ -29,9 +29,7 @@ class CheckInForm(forms.Form):
 
     def __init__(self, *args: Any, encounter: Encounter, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["chair"].queryset = encounter.location.chairs.exclude(
-            encounters__status=Encounter.Status.IN_CHAIR
-        )
+        self.fields["chair"].queryset = encounter.location.chairs.free()
 
 
 class SiteForm(forms.Form):

@@ -58,11 +58,19 @@ class Location(models.Model):
         return zoneinfo.ZoneInfo(self.timezone)
 
 
+class ChairQuerySet(models.QuerySet["Chair"]):
+    def free(self) -> "ChairQuerySet":
+        """Chairs with nobody checked in."""
+        return self.exclude(encounters__status=Encounter.Status.IN_CHAIR)
+
+
 class Chair(models.Model):
     location = models.ForeignKey(
         Location, on_delete=models.PROTECT, related_name="chairs"
     )
     name = models.CharField(max_length=40)
+
+    objects = ChairQuerySet.as_manager()
 
     class Meta:
         ordering = ["location", "name"]

@@ -49,7 +49,7 @@ def encounter(
     )
     chair = None
     if status != Encounter.Status.SCHEDULED:
-        chair = place.chairs.exclude(encounters__status=Encounter.Status.IN_CHAIR)[0]
+        chair = place.chairs.free()[0]
     return Encounter.objects.create(
         patient=patient,
         location=place,
