@@ -65,7 +65,7 @@ def worklist(request: AuthenticatedRequest) -> HttpResponse:
 
 def review_context(request: AuthenticatedRequest, visit: Encounter) -> dict[str, Any]:
     administrations = list(
-        visit.administrations.select_related("drug", "site", "created_by")
+        visit.administrations.select_related("drug", "site")
         .prefetch_related(
             Prefetch(
                 "events",
