@@ -35,6 +35,24 @@ def tap(client: Client, verb: str, a: Administration, key: str | None = None):
     )
 
 
+INLINE_FORMS = {
+    "edit": "encounters:edit_administration",
+    "correct": "encounters:correct",
+}
+
+
+def send(client: Client, form: str, a: Administration, **fields):
+    """Post an administration's inline form ("edit" or "correct"), the field
+    names given without the form's prefix."""
+    prefix = f"{form}-{a.pk}"
+    data = world.post_data(
+        a.encounter, **{f"{prefix}-{name}": value for name, value in fields.items()}
+    )
+    return client.post(
+        reverse(INLINE_FORMS[form], args=[a.encounter_id, a.pk]), data, **HTMX
+    )
+
+
 @pytest.fixture
 def oxaliplatin(as_nurse, visit, drugs, port) -> Administration:
     response = add(
@@ -211,23 +229,17 @@ def test_pause_and_resume_leave_a_gap(as_nurse, oxaliplatin) -> None:
 def test_correct_time_needs_a_reason(as_nurse, oxaliplatin) -> None:
     tap(as_nurse, "start", oxaliplatin)
     visit = oxaliplatin.encounter
-    url = reverse("encounters:correct", args=[visit.pk, oxaliplatin.pk])
-    prefix = f"correct-{oxaliplatin.pk}"
-    data = world.post_data(
-        visit, **{f"{prefix}-point": "started:0", f"{prefix}-time": "08:30"}
-    )
-    response = as_nurse.post(url, data, **HTMX)
+    response = send(as_nurse, "correct", oxaliplatin, point="started:0", time="08:30")
     assert response.status_code == 422
     assert "Say why the time is corrected." in response.text
-    data = world.post_data(
-        visit,
-        **{
-            f"{prefix}-point": "started:0",
-            f"{prefix}-time": "08:30",
-            f"{prefix}-reason": "pump log",
-        },
+    response = send(
+        as_nurse,
+        "correct",
+        oxaliplatin,
+        point="started:0",
+        time="08:30",
+        reason="pump log",
     )
-    response = as_nurse.post(url, data, **HTMX)
     assert response.status_code == 200
     assert "time corrected" in response.text
     oxaliplatin.refresh_from_db()
@@ -237,21 +249,14 @@ def test_correct_time_needs_a_reason(as_nurse, oxaliplatin) -> None:
 
 
 def test_edit_marks_kvo_and_audits(as_nurse, oxaliplatin) -> None:
-    visit = oxaliplatin.encounter
-    prefix = f"edit-{oxaliplatin.pk}"
-    data = world.post_data(
-        visit,
-        **{
-            f"{prefix}-dose_amount": "170",
-            f"{prefix}-dose_unit": "mg",
-            f"{prefix}-wasted_amount": "30",
-            f"{prefix}-kvo": "on",
-        },
-    )
-    response = as_nurse.post(
-        reverse("encounters:edit_administration", args=[visit.pk, oxaliplatin.pk]),
-        data,
-        **HTMX,
+    response = send(
+        as_nurse,
+        "edit",
+        oxaliplatin,
+        dose_amount="170",
+        dose_unit="mg",
+        wasted_amount="30",
+        kvo="on",
     )
     assert response.status_code == 200
     oxaliplatin.refresh_from_db()
@@ -353,20 +358,8 @@ def test_forms_of_a_documented_encounter_are_refused(as_nurse, visit) -> None:
 
 def test_rate_change_while_running_is_an_event(as_nurse, oxaliplatin) -> None:
     tap(as_nurse, "start", oxaliplatin)
-    visit = oxaliplatin.encounter
-    prefix = f"edit-{oxaliplatin.pk}"
-    data = world.post_data(
-        visit,
-        **{
-            f"{prefix}-dose_amount": "170",
-            f"{prefix}-dose_unit": "mg",
-            f"{prefix}-rate": "125",
-        },
-    )
-    response = as_nurse.post(
-        reverse("encounters:edit_administration", args=[visit.pk, oxaliplatin.pk]),
-        data,
-        **HTMX,
+    response = send(
+        as_nurse, "edit", oxaliplatin, dose_amount="170", dose_unit="mg", rate="125"
     )
     assert response.status_code == 200
     event = oxaliplatin.events.get(kind="rate_changed")
@@ -382,17 +375,8 @@ def test_correcting_the_stop_before_the_start_is_refused(as_nurse, oxaliplatin):
     visit = oxaliplatin.encounter
     start = oxaliplatin.events.get(kind="started").at.astimezone(visit.location.tz)
     earlier = (start - timedelta(minutes=10)).strftime("%H:%M")
-    prefix = f"correct-{oxaliplatin.pk}"
-    data = world.post_data(
-        visit,
-        **{
-            f"{prefix}-point": "stopped:0",
-            f"{prefix}-time": earlier,
-            f"{prefix}-reason": "typo",
-        },
-    )
-    response = as_nurse.post(
-        reverse("encounters:correct", args=[visit.pk, oxaliplatin.pk]), data, **HTMX
+    response = send(
+        as_nurse, "correct", oxaliplatin, point="stopped:0", time=earlier, reason="typo"
     )
     assert response.status_code == 409
     assert "would be out of order" in response.text
