@@ -87,8 +87,10 @@ def review_context(request: AuthenticatedRequest, visit: Encounter) -> dict[str,
         "derivation": derivation,
         "coding": coding,
         "diagnoses": list(visit.diagnoses.all()),
-        "overrides": list(
-            visit.overrides.select_related("by", "withdrawn_by").order_by("at")
+        "withdrawn": list(
+            visit.overrides.filter(withdrawn_at__isnull=False)
+            .select_related("withdrawn_by")
+            .order_by("at")
         ),
         "claims": list(
             visit.claims.select_related("finalised_by", "reopened_by", "replaces")

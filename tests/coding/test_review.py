@@ -102,7 +102,11 @@ def test_override_needs_a_reason_and_shows_beside_the_engine(
     response = as_coder.post(
         url("withdraw_override", visit, opk=override.pk), {"reason": "wrong"}, **HTMX
     )
-    assert "Override withdrawn" in response.content.decode()
+    body = response.content.decode()
+    assert "Override withdrawn" in body
+    # It stays on the page as withdrawn, with who withdrew it and why.
+    assert "Withdrawn: change to J9263-JW × 360" in body
+    assert ": “wrong”" in body
 
 
 def test_check_my_codes_says_where_and_why(as_coder: Client, visit: Encounter) -> None:
