@@ -39,8 +39,19 @@
   document.addEventListener("htmx:timeout", function () {
     showError("Chairside did not answer in time: your last action may not have been saved. Check the screen, then try again.");
   });
+  // 409 and 422 are swapped (htmx-config in base.html) because they answer
+  // with the part of the page to show again; a plain-text refusal is not a part
+  // of the page, so it goes to the banner and the page stays as it was.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const xhr = event.detail.xhr;
+    const type = xhr.getResponseHeader("Content-Type") || "";
+    if (xhr.status >= 400 && type.startsWith("text/plain")) {
+      event.detail.shouldSwap = false;
+      showError(describe(xhr));
+    }
+  });
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail.successful) hideError();
+    if (event.detail.successful && event.detail.xhr.status < 400) hideError();
   });
   const dismiss = document.getElementById("request-error-dismiss");
   if (dismiss) dismiss.addEventListener("click", hideError);

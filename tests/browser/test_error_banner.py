@@ -62,3 +62,26 @@ def test_server_error_shows_a_banner(
     swap_main(page, "/encounters/board/")
     expect(page.get_by_role("alert")).to_contain_text("The server failed (error 500)")
     console_errors.clear()
+
+
+def test_plain_text_refusal_goes_to_the_banner_not_into_the_page(
+    signed_in: Page, console_errors: list[str]
+) -> None:
+    # A 409 is swapped when it carries the part of the page to show again; a
+    # refusal in plain text must not replace that part with bare text.
+    page = signed_in
+
+    def refuse(route: Route) -> None:
+        route.fulfill(
+            status=409,
+            content_type="text/plain",
+            body="This draft was published a moment ago; nothing was saved.",
+        )
+
+    page.route("**/encounters/board/", refuse)
+    swap_main(page, "/encounters/board/")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "This draft was published a moment ago; nothing was saved."
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chair board")
+    console_errors.clear()
