@@ -440,10 +440,6 @@ class Administration(models.Model):
         return self.State.RUNNING
 
     @property
-    def state_label(self) -> str:
-        return self.state.label
-
-    @property
     def in_progress(self) -> bool:
         """Started and not yet stopped: running, or paused."""
         return self.state in {self.State.RUNNING, self.State.PAUSED}
