@@ -7,6 +7,7 @@ Everything goes through the real workflows (the event log, the engine,
 coding.claims), so the audit trail reads as it would in use.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,14 @@ from coding.lines import keyed
 from coding.models import Derivation, NdcCode, Override
 from coding.services import derive_encounter
 from encounters.demo import HOSPITAL, OFFICE, Given, administer, places
-from encounters.models import Encounter, IVSite, Method, Patient, Refusal
+from encounters.models import (
+    Administration,
+    Encounter,
+    IVSite,
+    Method,
+    Patient,
+    Refusal,
+)
 from encounters.services import audit
 from payers.models import Payer
 
@@ -163,13 +171,22 @@ def past_encounter(
     return visit
 
 
+def first_ndcs(codes: Iterable[str]) -> dict[str, str]:
+    """An NDC for each of these HCPCS codes the CMS crosswalk knows (R84)."""
+    found: dict[str, str] = {}
+    for row in NdcCode.objects.filter(hcpcs__in=codes).order_by("hcpcs", "ndc"):
+        found.setdefault(row.hcpcs, row.ndc)
+    return found
+
+
 def record_ndcs(visit: Encounter) -> None:
     """The NDC of each vial, where the CMS crosswalk knows the drug (R84)."""
-    for a in visit.administrations.select_related("drug"):
-        ndc = NdcCode.objects.filter(hcpcs=a.drug.hcpcs).order_by("ndc").first()
-        if ndc is not None:
-            a.ndc = ndc.ndc
-            a.save(update_fields=["ndc"])
+    given = list(visit.administrations.select_related("drug"))
+    ndcs = first_ndcs({a.drug.hcpcs for a in given})
+    known = [a for a in given if a.drug.hcpcs in ndcs]
+    for a in known:
+        a.ndc = ndcs[a.drug.hcpcs]
+    Administration.objects.bulk_update(known, ["ndc"])
 
 
 def code(visit: Encounter, count: int, age: int, *, coder: Any, reopen: bool) -> bool:

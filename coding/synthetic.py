@@ -20,12 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from coding.claims import claim_line, snapshot_into
-from coding.demo import PAYERS, REGIMENS
+from coding.demo import PAYERS, REGIMENS, first_ndcs
 from coding.diagnoses import describe
 from coding.documents import app_ids, build_document
 from coding.engine import derive
 from coding.lines import apply_overrides
-from coding.models import Claim, ClaimLine, Derivation, Diagnosis, Drug, NdcCode
+from coding.models import Claim, ClaimLine, Derivation, Diagnosis, Drug
 from encounters.demo import places
 from encounters.models import (
     Administration,
@@ -75,14 +75,11 @@ def world(*, nurse: Any, coder: Any, staff: list[Any]) -> World:
     if len(drugs) != len(codes):
         raise LookupError("Load the formulary first: manage.py load_reference_data.")
     payers = seed_payers()
-    ndcs = {}
-    for row in NdcCode.objects.filter(hcpcs__in=codes).order_by("hcpcs", "ndc"):
-        ndcs.setdefault(row.hcpcs, row.ndc)
     return World(
         places=list(places(staff).values()),
         payers=[payers[name] for name in PAYERS],
         drugs=drugs,
-        ndcs=ndcs,
+        ndcs=first_ndcs(codes),
         nurse=nurse,
         coder=coder,
         descriptions={
