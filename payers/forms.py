@@ -5,7 +5,7 @@ from django import forms
 
 from coding.engine import policy
 from coding.models import DrugCategory
-from payers.models import POLICY_KEYS, DrugOverride, Payer, PolicyVersion
+from payers.models import POLICY_KEYS, Payer, PolicyVersion
 
 YES_NO = [(True, "Yes"), (False, "No")]
 
@@ -85,7 +85,7 @@ class DrugOverrideForm(forms.Form):
     note = forms.CharField(label="Why", max_length=300, required=False)
 
     def clean_key(self) -> str:
-        return DrugOverride.normalise_key(self.cleaned_data["key"])
+        return policy.override_key(self.cleaned_data["key"])
 
 
 class PublishForm(forms.Form):

@@ -577,13 +577,6 @@ class DrugOverride(models.Model):
             value["force_push"] = True
         return value
 
-    @staticmethod
-    def normalise_key(raw: str) -> str:
-        """HCPCS codes are upper case, drug names lower case (contract)."""
-        raw = raw.strip()
-        looks_like_hcpcs = len(raw) == 5 and raw[0].isalpha() and raw[1:].isdigit()
-        return raw.upper() if looks_like_hcpcs else raw.lower()
-
 
 class Rederivation(models.Model):
     """One background run that re-derives the open encounters a newly published

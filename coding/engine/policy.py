@@ -139,11 +139,13 @@ def _overrides(
         if not isinstance(force_push, bool):
             errors.append((f"{here}.force_push", "must be true or false"))
             force_push = False
-        # HCPCS codes are matched in upper case, names in lower case (contract).
-        normal = key.upper() if _looks_like_hcpcs(key) else key.lower()
-        out[normal] = DrugOverride(category=category, force_push=force_push)
+        out[override_key(key)] = DrugOverride(category=category, force_push=force_push)
     return out
 
 
-def _looks_like_hcpcs(key: str) -> bool:
-    return len(key) == 5 and key[0].isalpha() and key[1:].isdigit()
+def override_key(key: str) -> str:
+    """How a drug-override key is matched: HCPCS codes in upper case, drug
+    names in lower case (contract)."""
+    key = key.strip()
+    hcpcs = len(key) == 5 and key[0].isalpha() and key[1:].isdigit()
+    return key.upper() if hcpcs else key.lower()
