@@ -553,6 +553,15 @@ class Claim(models.Model):
     def is_final(self) -> bool:
         return self.finalised_at is not None
 
+    @property
+    def institutional(self) -> bool:
+        """A hospital outpatient claim (UB-04, 837I); an office's is professional."""
+        return self.setting == "facility"
+
+    @property
+    def x12_format(self) -> str:
+        return "837i" if self.institutional else "837p"
+
 
 class ClaimLineQuerySet(models.QuerySet["ClaimLine"]):
     def update(self, **kwargs: Any) -> int:

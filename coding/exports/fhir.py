@@ -71,7 +71,7 @@ def resource(claim: Claim) -> dict[str, Any]:
     patient, payer = parties["patient"], parties["payer"]
     lines = list(claim.lines.all())
     total = sum(float(line.charge) for line in lines)
-    kind = "institutional" if claim.setting == "facility" else "professional"
+    kind = "institutional" if claim.institutional else "professional"
     out: dict[str, Any] = {
         "resourceType": "Claim",
         "id": claim.control_number.lower(),
