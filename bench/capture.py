@@ -40,8 +40,8 @@ from encounters.roles import Role  # noqa: E402
 from payers.demo import seed_payers  # noqa: E402
 from tests.conftest import make_user  # noqa: E402
 from tests.encounters import world  # noqa: E402
+from tests.encounters.world import HTMX  # noqa: E402
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 # A FOLFOX-like chair: pushes, chemotherapy, leucovorin, fluids, on two sites.
 CODES = ("J2405", "J1100", "J9263", "J0640", "J9190", "J7050")
 DOSES = {

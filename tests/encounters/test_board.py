@@ -6,9 +6,9 @@ from django.urls import reverse
 from encounters.clock import clock
 from encounters.models import Administration, Encounter, Method
 from tests.encounters import world
+from tests.encounters.world import HTMX
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def test_board_shows_chairs_and_running_infusions(as_nurse, visit, drugs, port, nurse):

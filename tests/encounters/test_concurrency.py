@@ -12,8 +12,7 @@ from django.urls import reverse
 from encounters.models import Administration, AdministrationEvent, Method
 from tests.conftest import client_for
 from tests.encounters import world
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
+from tests.encounters.world import HTMX
 
 
 @pytest.mark.django_db(transaction=True)

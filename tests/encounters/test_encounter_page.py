@@ -13,9 +13,9 @@ from encounters.models import Administration, AuditEntry, Encounter, IVSite, Met
 from encounters.roles import Role
 from tests.conftest import client_for, make_user
 from tests.encounters import world
+from tests.encounters.world import HTMX
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def add(client: Client, visit: Encounter, **fields) -> object:

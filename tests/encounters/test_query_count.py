@@ -9,8 +9,7 @@ from encounters.models import Administration, Method
 from payers.demo import seed_payers
 from tests.conftest import client_for
 from tests.encounters import world
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
+from tests.encounters.world import HTMX
 
 
 @pytest.mark.django_db(transaction=True)

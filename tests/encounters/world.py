@@ -15,6 +15,8 @@ from encounters.models import Chair, Encounter, IVSite, Location, Patient
 from payers.models import Payer
 
 _numbers = itertools.count(1)
+# What htmx adds to its requests, for the test client.
+HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def formulary(*codes: str) -> dict[str, Drug]:
