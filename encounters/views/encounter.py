@@ -263,16 +263,14 @@ def add_administration(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return incomplete_tap()
     if not form.is_valid():
         outcome = Outcome(422, "The administration was not added; see below.", "danger")
-        chosen = (
-            form.cleaned_data.get("drug") if hasattr(form, "cleaned_data") else None
-        )
         return respond(
             request,
             visit,
             administrations_of(visit),
             outcome,
             administration_form=form,
-            chosen_drug=chosen,
+            # A bound form has cleaned_data after is_valid(), even when invalid.
+            chosen_drug=form.cleaned_data.get("drug"),
         )
 
     def act() -> str:
