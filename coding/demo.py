@@ -154,7 +154,7 @@ def past_encounter(
         patient=patient, location=place, payer=payer, date=day, visit_number=number
     )
     afternoon = datetime.combine(day, time(15, 0), zone)
-    free = place.chairs.exclude(encounters__status=Encounter.Status.IN_CHAIR).first()
+    free = place.chairs.free().first()
     visit.check_in(chair=free, at=afternoon - timedelta(minutes=320))
     if any(g.site for g in given):
         kind = IVSite.Kind.PORT if name == "FOLFOX" else IVSite.Kind.PERIPHERAL
