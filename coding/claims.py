@@ -235,17 +235,28 @@ def blockers(derivation: Derivation, coding: Coding) -> list[str]:
 
 
 def drug_detail(
-    line_administrations: list[str], administrations: dict[str, Administration]
+    line_administrations: list[str],
+    administrations: dict[str, Administration],
+    *,
+    waste: bool,
 ) -> dict[str, Any]:
-    """NDC, and the dose in its NDC unit, for a drug line (R84, R85)."""
-    for ident in line_administrations:
-        a = administrations.get(ident)
-        if a is not None and a.ndc:
-            digits = a.ndc.replace("-", "")
-            unit = NDC_UNITS.get(a.dose_unit, "")
-            if len(digits) == 11 and unit and a.dose_amount is not None:
-                return {"ndc": digits, "ndc_quantity": a.dose_amount, "ndc_unit": unit}
-    return {}
+    """NDC, and the amount in its NDC unit, for a drug line (R84, R85): the
+    doses of all its administrations, or what they discarded for a JW line."""
+    given = [
+        a
+        for ident in line_administrations
+        if (a := administrations.get(ident)) is not None and a.ndc
+    ]
+    if not given:
+        return {}
+    digits = given[0].ndc.replace("-", "")
+    unit = NDC_UNITS.get(given[0].dose_unit)
+    amounts = [a.wasted_amount if waste else a.dose_amount for a in given]
+    if len(digits) != 11 or unit is None or None in amounts:
+        return {}
+    qualifier, factor = unit
+    quantity = sum(amount * factor for amount in amounts if amount is not None)
+    return {"ndc": digits, "ndc_quantity": quantity, "ndc_unit": qualifier}
 
 
 @transaction.atomic
@@ -336,7 +347,7 @@ def claim_line(
     setting: str,
 ) -> ClaimLine:
     extra = (
-        drug_detail(line.administrations, administrations)
+        drug_detail(line.administrations, administrations, waste="JW" in line.modifiers)
         if line.kind == "drug"
         else {}
     )

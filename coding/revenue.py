@@ -5,6 +5,8 @@ suite: IV therapy (026x), chemotherapy administration (033x), drugs that need
 their HCPCS code (0636), IV solutions (0258) and the clinic (0510).
 """
 
+from decimal import Decimal
+
 # Drug administration codes by family (CPT 96360-96549).
 CHEMOTHERAPY_IV = {"96409", "96411", "96413", "96415", "96416", "96417", "G0498"}
 CHEMOTHERAPY_INJECTED = {"96401", "96402"}
@@ -30,6 +32,13 @@ def revenue_code(code: str, kind: str) -> str:
     return "0510"
 
 
-# NDC units of measure (R85): international unit, gram, milligram, millilitre,
-# unit. The CTP segment carries the dose in one of these.
-NDC_UNITS = {"mg": "ME", "g": "GR", "mL": "ML", "units": "UN", "mcg": "ME"}
+# NDC units of measure (R85): gram, milligram, millilitre, unit; micrograms have
+# none of their own and go as milligrams. The CTP segment carries the dose in one
+# of these: dose unit -> (qualifier, factor to that unit).
+NDC_UNITS = {
+    "mg": ("ME", Decimal(1)),
+    "g": ("GR", Decimal(1)),
+    "mL": ("ML", Decimal(1)),
+    "units": ("UN", Decimal(1)),
+    "mcg": ("ME", Decimal("0.001")),
+}

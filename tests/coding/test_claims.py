@@ -7,6 +7,7 @@ from coding import claims
 from coding.models import Claim, ClaimLine, Derivation, Override
 from coding.services import derive_encounter
 from encounters.models import (
+    Administration,
     AdministrationEvent,
     AuditEntry,
     Encounter,
@@ -273,3 +274,30 @@ def test_an_office_claim_has_no_revenue_codes_and_carries_the_ndc(
         "ME",
     )
     assert {line.revenue_code for line in claim.lines.all()} == {""}
+
+
+def test_the_ndc_quantity_of_a_drug_line_sums_its_doses_in_the_ndc_unit() -> None:
+    # Two 8 mg pushes billed as one J2405 line of 16; micrograms go as mg (R85).
+    given = {
+        "1": Administration(
+            ndc="00409-0296-01", dose_amount=Decimal(8), dose_unit="mg"
+        ),
+        "2": Administration(
+            ndc="00409-0296-01",
+            dose_amount=Decimal(8),
+            dose_unit="mg",
+            wasted_amount=Decimal(2),
+        ),
+        "3": Administration(
+            ndc="00409-0296-01", dose_amount=Decimal(250), dose_unit="mcg"
+        ),
+    }
+    assert claims.drug_detail(["1", "2"], given, waste=False) == {
+        "ndc": "00409029601",
+        "ndc_quantity": Decimal(16),
+        "ndc_unit": "ME",
+    }
+    assert claims.drug_detail(["2"], given, waste=True)["ndc_quantity"] == Decimal(2)
+    assert claims.drug_detail(["3"], given, waste=False)["ndc_quantity"] == Decimal(
+        "0.250"
+    )
