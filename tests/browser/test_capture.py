@@ -43,7 +43,13 @@ def let_time_pass(page: Page, minutes: int) -> None:
 
 def add_drug(page: Page, search: str, choice: str, dose: str) -> None:
     form = page.locator("#add-administration")
-    form.get_by_label("Drug (HCPCS code or name)").fill(search)
+    box = form.get_by_label("Drug (HCPCS code or name)")
+    # htmx binds the search box's typeahead when the swap that brought the form
+    # settles (it marks new content .htmx-added until then); typing before that
+    # is lost, and the drug never shows up to be chosen.
+    expect(box).to_be_visible()
+    expect(page.locator(".htmx-added, .htmx-settling")).to_have_count(0)
+    box.fill(search)
     form.get_by_label(choice).check()
     form.get_by_label("Method").select_option("infusion")
     form.get_by_label("IV site").select_option(label="Port, right chest")
