@@ -8,8 +8,9 @@ import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+from coding.engine.result import number
 
 if TYPE_CHECKING:
     from encounters.models import Administration, Encounter, IVSite
@@ -26,10 +27,6 @@ class Built:
     document: dict[str, Any]
     policy_version: "PolicyVersion | None"
     findings: list[dict[str, Any]] = field(default_factory=list)
-
-
-def number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def unit(name: str) -> str:

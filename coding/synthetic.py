@@ -22,10 +22,10 @@ from django.utils import timezone
 from coding.claims import claim_line, snapshot_into
 from coding.demo import PAYERS, REGIMENS, first_ndcs
 from coding.diagnoses import describe
-from coding.documents import app_ids, build_document
-from coding.engine import derive
+from coding.documents import build_document
 from coding.lines import apply_overrides
 from coding.models import Claim, ClaimLine, Derivation, Diagnosis, Drug
+from coding.services import derivation_of, engine_result
 from encounters.demo import places
 from encounters.models import (
     Administration,
@@ -283,21 +283,11 @@ def derivation(
     )
     if key not in w.variants:
         built = build_document(e, group, [site])
-        result = app_ids(derive(built.document))
-        result["findings"] = [*built.findings, *result.get("findings", [])]
+        result = engine_result(built)
         w.variants[key] = Variant(result, [str(a.pk) for a in group], version)
     variant = w.variants[key]
     result = renumber(variant, group, e.date)
-    return Derivation(
-        encounter=e,
-        result=result,
-        policy_version=version,
-        policy_label=str(version) if version else "contract defaults",
-        engine_version=str(result.get("engine", {}).get("version", "")),
-        derived_at=timezone.now(),
-        by=w.nurse,
-        **Derivation.summary_of(result),
-    )
+    return derivation_of(e, result, version, by=w.nurse)
 
 
 def renumber(variant: Variant, group: list[Administration], day: date) -> dict:
