@@ -571,7 +571,7 @@ def _em(raw: Any, errors: Errors) -> Em | None:
         return None
     _unknown(raw, EM_KEYS, "em", errors)
     code = raw.get("code")
-    if code not in EM_CODES:
+    if not isinstance(code, str) or code not in EM_CODES:
         errors.append(("em.code", f"{code!r} is not an office E/M code (99202-99215)"))
         return None
     flag = raw.get("separately_identifiable")

@@ -74,3 +74,9 @@ def test_hh_mm_times_need_a_date_of_service() -> None:
 def test_not_an_object() -> None:
     for junk in (None, [], "text", 3, {"setting": []}):
         assert derive(junk)["errors"]
+
+
+def test_an_em_code_that_is_not_text_is_refused() -> None:
+    for junk in ({"code": "99213"}, ["99213"], 99213):
+        doc = document(em={"code": junk, "separately_identifiable": True})
+        assert "em.code" in errors_of(derive(doc))
