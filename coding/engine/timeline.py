@@ -7,6 +7,7 @@ infusate may be several intervals (a paused bag, R38).
 """
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 Interval = tuple[int, int]
@@ -15,37 +16,22 @@ Interval = tuple[int, int]
 class Clock:
     """Reads and writes times in the encounter's zone on its date of service."""
 
-    __slots__ = ("_fixed", "_fixed_day", "_local_cache", "day", "zone")
+    __slots__ = ("_day", "_fixed", "_local_cache", "zone")
 
     def __init__(self, zone: ZoneInfo, day: date | None) -> None:
         self.zone = zone
-        self.day = day
         self._local_cache: dict[int, datetime] = {}
-        self._fixed_day: date | None = None
-        # (first second, last second + 1, UTC offset) of the date of service when
-        # its offset holds all day: most times then need no time-zone lookup.
-        self._fixed: tuple[int, int, int] | None = None
+        self.day = day
 
-    def _fixed_span(self) -> tuple[int, int, int] | None:
-        if self.day is None:
-            return None
-        if self._fixed_day != self.day:
-            self._fixed_day = self.day
-            first = datetime(
-                self.day.year, self.day.month, self.day.day, tzinfo=self.zone
-            )
-            last = first.replace(hour=23, minute=59, second=59)
-            offset = first.utcoffset()
-            if offset is not None and offset == last.utcoffset():
-                start = int(first.timestamp())
-                self._fixed = (
-                    start,
-                    int(last.timestamp()) + 1,
-                    int(offset.total_seconds()),
-                )
-            else:
-                self._fixed = None
-        return self._fixed
+    @property
+    def day(self) -> date | None:
+        return self._day
+
+    @day.setter
+    def day(self, day: date | None) -> None:
+        # The date of service is inferred from the times when not given.
+        self._day = day
+        self._fixed = None if day is None else _day_span(self.zone, day)
 
     def at(self, text: str) -> int:
         """Seconds since the epoch for `HH:MM` or an ISO 8601 date-time.
@@ -56,7 +42,7 @@ class Clock:
             if self.day is None:
                 raise ValueError("date_of_service is needed to read HH:MM times")
             hour, minute = _hh_mm(text)
-            fixed = self._fixed_span()
+            fixed = self._fixed
             if fixed is not None:
                 return fixed[0] + hour * 3600 + minute * 60
             return self.local_seconds(self.day, hour, minute)
@@ -83,14 +69,14 @@ class Clock:
         return moment
 
     def date_of(self, seconds: int) -> date:
-        fixed = self._fixed_span()
+        fixed = self._fixed
         if fixed is not None and fixed[0] <= seconds < fixed[1]:
             return self.day  # type: ignore[return-value]
         return self.local(seconds).date()
 
     def show(self, seconds: int) -> str:
         """HH:MM, with the date in front when it is not the date of service."""
-        fixed = self._fixed_span()
+        fixed = self._fixed
         if fixed is not None and fixed[0] <= seconds < fixed[1]:
             of_day = (seconds - fixed[0]) // 60
             return f"{of_day // 60:02d}:{of_day % 60:02d}"
@@ -101,6 +87,23 @@ class Clock:
 
     def span(self, start: int, stop: int) -> str:
         return f"{self.show(start)}-{self.show(stop)}"
+
+
+@lru_cache(maxsize=4096)
+def _day_span(zone: ZoneInfo, day: date) -> tuple[int, int, int] | None:
+    """(first second, last second + 1, UTC offset) of a day whose offset holds
+    all day, else None. Most times then need no time-zone lookup; a zone's
+    offsets on a day never change, so every encounter of the day shares this."""
+    first = datetime(day.year, day.month, day.day, tzinfo=zone)
+    last = first.replace(hour=23, minute=59, second=59)
+    offset = first.utcoffset()
+    if offset is None or offset != last.utcoffset():
+        return None
+    return (
+        int(first.timestamp()),
+        int(last.timestamp()) + 1,
+        int(offset.total_seconds()),
+    )
 
 
 def _hh_mm(text: str) -> tuple[int, int]:
