@@ -208,7 +208,8 @@ def _iv_service(
 ) -> Service | None:
     # Members in id order, so that the document's order never matters (a dose
     # split across sites takes the site of its lowest id).
-    members = sorted(members, key=lambda member: member[0].id)
+    if len(members) > 1:
+        members = sorted(members, key=lambda member: member[0].id)
     # One pass over the members (usually one): a service is built on every tap.
     family = HYDRATION
     forced = has_stop = primary = discontinued = any_push = False
@@ -218,21 +219,27 @@ def _iv_service(
     drugs: set[str] = set()
     ids: list[str] = []
     start = members[0][0].start or 0
+    policy = encounter.policy
     for admin, stop in members:
         drug = admin.drug
         assert drug is not None
-        category, always_push = drug_policy(admin, encounter)
-        forced = forced or always_push  # R17
+        if policy.drug_overrides:
+            category, always_push = drug_policy(admin, encounter)
+            forced = forced or always_push  # R17
+        else:
+            category = drug.category
         this = iv_family(category, encounter)
         # R9, R54: a bag is as complex as the most complex drug in it.
         if FAMILY_RANK[this] < FAMILY_RANK[family]:
             family = this
-        if admin.start is not None:
-            start = min(start, admin.start)
+        admin_start = admin.start
+        if admin_start is not None:
+            if admin_start < start:
+                start = admin_start
             if stop is not None:
                 has_stop = True
-                if stop > admin.start:
-                    spans.append((admin.start, stop))
+                if stop > admin_start:
+                    spans.append((admin_start, stop))
         if admin.method == PUSH:
             any_push = True
             slow_pushes = slow_pushes and admin.continuous_presence
@@ -241,7 +248,7 @@ def _iv_service(
         primary = primary or admin.primary_reason
         discontinued = discontinued or admin.discontinued
         names[drug.name] = None
-        drugs.add(drug_key(admin))
+        drugs.add(drug.hcpcs or drug.name.lower())  # drug_key
         ids.append(admin.id)
     intervals = union(spans) if len(spans) > 1 else spans
     drip = minutes(total(intervals))

@@ -79,10 +79,10 @@ ADMIN_KEYS = frozenset(
         "pump",
     }
 )
+AMOUNT_KEYS = frozenset({"amount", "unit"})
 DRUG_KEYS = frozenset(
     {"name", "category", "hcpcs", "billing_unit", "ndc", "single_dose_container"}
 )
-FLAGS = ("kvo", "continuous_presence", "primary_reason", "discontinued")
 EM_KEYS = frozenset({"code", "separately_identifiable"})
 RATE_UNITS = {"ml/h": Decimal(1), "ml/hr": Decimal(1), "ml/min": Decimal(60)}
 
@@ -232,7 +232,7 @@ def _flag(raw: dict[str, Any], key: str, path: str, errors: Errors) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        errors.append((f"{path}{key}", "must be true or false"))
+        errors.append((f"{path}.{key}" if path else key, "must be true or false"))
         return False
     return value
 
@@ -288,8 +288,8 @@ def _measure[T](
     if not isinstance(raw, dict):
         errors.append((path, f"must be an object with amount and unit ({units})"))
         return None
-    _unknown(raw, frozenset({"amount", "unit"}), path, errors)
-    value = _number(raw.get("amount"), f"{path}.amount", errors)
+    _unknown(raw, AMOUNT_KEYS, path, errors)
+    value = _number(raw.get("amount"), path, errors)
     unit_text = raw.get("unit")
     unit = read_unit(unit_text) if isinstance(unit_text, str) else None
     if unit is None:
@@ -315,16 +315,19 @@ def _amount(raw: Any, path: str, errors: Errors, *, positive: bool) -> Amount | 
 
 
 def _number(raw: Any, path: str, errors: Errors) -> Decimal | None:
+    """The amount of the {amount, unit} object at `path`."""
+    if type(raw) is int:
+        return Decimal(raw)
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        errors.append((path, "must be a number"))
+        errors.append((f"{path}.amount", "must be a number"))
         return None
     try:
         value = Decimal(str(raw))
     except InvalidOperation:
-        errors.append((path, f"{raw!r} is not a number"))
+        errors.append((f"{path}.amount", f"{raw!r} is not a number"))
         return None
     if not value.is_finite():
-        errors.append((path, "must be a finite number"))
+        errors.append((f"{path}.amount", "must be a finite number"))
         return None
     return value
 
@@ -352,12 +355,14 @@ def _drug(raw: Any, path: str, errors: Errors) -> Drug | None:
     if not isinstance(raw, dict):
         errors.append((path, "drug must be an object"))
         return None
-    _unknown(raw, DRUG_KEYS, path, errors)
-    name = raw.get("name")
+    if not raw.keys() <= DRUG_KEYS:
+        _unknown(raw, DRUG_KEYS, path, errors)
+    get = raw.get
+    name = get("name")
     if not _text(name):
         errors.append((f"{path}.name", "a drug needs a name"))
         name = "?"
-    category = raw.get("category")
+    category = get("category")
     if category not in CATEGORIES:
         errors.append(
             (
@@ -365,7 +370,7 @@ def _drug(raw: Any, path: str, errors: Errors) -> Drug | None:
                 f"category is required, one of: {', '.join(CATEGORIES)}",
             )
         )
-    hcpcs = raw.get("hcpcs")
+    hcpcs = get("hcpcs")
     if hcpcs is not None:
         if not isinstance(hcpcs, str) or not (
             len(hcpcs.strip()) == 5 and hcpcs.strip().isalnum()
@@ -374,11 +379,16 @@ def _drug(raw: Any, path: str, errors: Errors) -> Drug | None:
             hcpcs = None
         else:
             hcpcs = hcpcs.strip().upper()
-    billing_unit = _amount(
-        raw.get("billing_unit"), f"{path}.billing_unit", errors, positive=True
+    billing_unit = ndc = None
+    if "billing_unit" in raw:
+        billing_unit = _amount(
+            raw["billing_unit"], f"{path}.billing_unit", errors, positive=True
+        )
+    if "ndc" in raw:
+        ndc = _ndc(raw["ndc"], f"{path}.ndc", errors)
+    single = "single_dose_container" in raw and _flag(
+        raw, "single_dose_container", path, errors
     )
-    ndc = _ndc(raw.get("ndc"), f"{path}.ndc", errors)
-    single = _flag(raw, "single_dose_container", f"{path}.", errors)
     if category not in CATEGORIES:
         return None
     return Drug(name.strip(), category, hcpcs, billing_unit, ndc, single)
@@ -399,142 +409,166 @@ def _administrations(
         if not isinstance(item, dict):
             errors.append((path, "an administration must be an object"))
             continue
-        before = len(errors)
-        _unknown(item, ADMIN_KEYS, path, errors)
-        admin_id = item.get("id")
-        if not _text(admin_id):
-            errors.append((f"{path}.id", "an administration needs an id (text)"))
-            admin_id = ""
-        elif admin_id in seen:
-            errors.append(
-                (f"{path}.id", f"administration id {admin_id!r} is used twice")
-            )
-        else:
-            seen.add(admin_id)
-        method = item.get("method")
-        if method not in METHODS:
-            errors.append(
-                (f"{path}.method", f"method is required, one of: {', '.join(METHODS)}")
-            )
-            method = None
-
-        site = item.get("site")
-        if site is not None and not (isinstance(site, str) and site in sites):
-            errors.append((f"{path}.site", f"{site!r} is not the id of a site"))
-            site = None
-        elif site is None and method in NEEDS_SITE:
-            errors.append((f"{path}.site", f"a {method} needs the site it ran through"))
-
-        visit = item.get("visit", "1")
-        if not _text(visit):
-            errors.append((f"{path}.visit", "visit must be text"))
-        bag = item.get("bag")
-        if bag is not None and not _text(bag):
-            errors.append((f"{path}.bag", "bag must be text"))
-
-        drug = None
-        if "drug" in item:
-            drug = _drug(item["drug"], f"{path}.drug", errors)
-        elif method is not None and method not in NO_DRUG:
-            errors.append((f"{path}.drug", f"a {method} needs a drug"))
-
-        dose = _amount(item.get("dose"), f"{path}.dose", errors, positive=True)
-        wasted = _amount(item.get("wasted"), f"{path}.wasted", errors, positive=False)
-        if drug is not None and drug.billing_unit is not None:
-            for key, amount in (("dose", dose), ("wasted", wasted)):
-                if amount is not None and not convertible(
-                    amount.unit, drug.billing_unit.unit
-                ):
-                    errors.append(
-                        (
-                            f"{path}.{key}.unit",
-                            f"{amount.unit} cannot be converted to the billing unit "
-                            f"{drug.billing_unit}",
-                        )
-                    )
-        if (
-            dose is not None
-            and wasted is not None
-            and not convertible(dose.unit, wasted.unit)
-        ):
-            errors.append(
-                (f"{path}.wasted.unit", "wasted must be in a unit of the dose")
-            )
-
-        start = _time(item.get("start"), f"{path}.start", clock, have_day, errors)
-        stop = _time(item.get("stop"), f"{path}.stop", clock, have_day, errors)
-        if start is None and "start" not in item and method not in (None, "oral"):
-            errors.append((f"{path}.start", "start is required"))
-        if start is not None and stop is not None and stop < start:
-            errors.append(
-                (
-                    f"{path}.stop",
-                    f"stop {item['stop']} is before start {item['start']}",
-                )
-            )
-        rate = _rate(item.get("rate"), f"{path}.rate", errors)
-        volume = _volume(item.get("volume_infused"), f"{path}.volume_infused", errors)
-        kvo, presence, primary, stopped_early = (
-            _flag(item, key, f"{path}.", errors) if key in item else False
-            for key in FLAGS
+        administration = _administration(
+            item, path, sites, clock, have_day, seen, errors
         )
-        lesions = item.get("lesions")
-        if lesions is not None and (
-            isinstance(lesions, bool) or not isinstance(lesions, int) or lesions < 1
-        ):
-            errors.append((f"{path}.lesions", "lesions is a whole number, 1 or more"))
-            lesions = None
-        if method == "intralesional" and lesions is None and "lesions" not in item:
-            errors.append(
-                (f"{path}.lesions", "an intralesional administration needs lesions")
-            )
-        pump = item.get("pump", "portable")
-        if pump not in ("portable", "implantable"):
-            errors.append((f"{path}.pump", "pump is portable or implantable"))
-        if len(errors) > before or method is None:
-            continue
-        out.append(
-            Administration(
-                id=admin_id,
-                method=method,
-                site=site,
-                visit=visit,
-                bag=bag,
-                drug=drug,
-                dose=dose,
-                wasted=wasted,
-                start=start,
-                stop=stop,
-                rate_ml_per_hour=rate,
-                volume_ml=volume,
-                kvo=kvo,
-                continuous_presence=presence,
-                primary_reason=primary,
-                discontinued=stopped_early,
-                lesions=lesions,
-                pump=pump,
-            )
-        )
+        if administration is not None:
+            out.append(administration)
     return tuple(out)
 
 
+def _administration(
+    item: dict[str, Any],
+    path: str,
+    sites: dict[str, Site],
+    clock: Clock,
+    have_day: bool,
+    seen: set[str],
+    errors: Errors,
+) -> Administration | None:
+    # Parsed on every tap: the sub-paths of the error messages are written only
+    # when there is an error, and absent optional keys cost one lookup.
+    before = len(errors)
+    get = item.get
+    if not item.keys() <= ADMIN_KEYS:
+        _unknown(item, ADMIN_KEYS, path, errors)
+    admin_id = get("id")
+    if not _text(admin_id):
+        errors.append((f"{path}.id", "an administration needs an id (text)"))
+        admin_id = ""
+    elif admin_id in seen:
+        errors.append((f"{path}.id", f"administration id {admin_id!r} is used twice"))
+    else:
+        seen.add(admin_id)
+    method = get("method")
+    if method not in METHODS:
+        errors.append(
+            (f"{path}.method", f"method is required, one of: {', '.join(METHODS)}")
+        )
+        method = None
+
+    site = get("site")
+    if site is not None and not (isinstance(site, str) and site in sites):
+        errors.append((f"{path}.site", f"{site!r} is not the id of a site"))
+        site = None
+    elif site is None and method in NEEDS_SITE:
+        errors.append((f"{path}.site", f"a {method} needs the site it ran through"))
+
+    visit = get("visit", "1")
+    if visit != "1" and not _text(visit):
+        errors.append((f"{path}.visit", "visit must be text"))
+    bag = get("bag")
+    if bag is not None and not _text(bag):
+        errors.append((f"{path}.bag", "bag must be text"))
+
+    drug = None
+    if "drug" in item:
+        drug = _drug(item["drug"], f"{path}.drug", errors)
+    elif method is not None and method not in NO_DRUG:
+        errors.append((f"{path}.drug", f"a {method} needs a drug"))
+
+    dose = wasted = None
+    if "dose" in item:
+        dose = _amount(item["dose"], f"{path}.dose", errors, positive=True)
+    if "wasted" in item:
+        wasted = _amount(item["wasted"], f"{path}.wasted", errors, positive=False)
+    if drug is not None and drug.billing_unit is not None:
+        for key, amount in (("dose", dose), ("wasted", wasted)):
+            if amount is not None and not convertible(
+                amount.unit, drug.billing_unit.unit
+            ):
+                errors.append(
+                    (
+                        f"{path}.{key}.unit",
+                        f"{amount.unit} cannot be converted to the billing unit "
+                        f"{drug.billing_unit}",
+                    )
+                )
+    if (
+        dose is not None
+        and wasted is not None
+        and not convertible(dose.unit, wasted.unit)
+    ):
+        errors.append((f"{path}.wasted.unit", "wasted must be in a unit of the dose"))
+
+    start = _time(get("start"), path, "start", clock, have_day, errors)
+    stop = _time(get("stop"), path, "stop", clock, have_day, errors)
+    if start is None and "start" not in item and method not in (None, "oral"):
+        errors.append((f"{path}.start", "start is required"))
+    if start is not None and stop is not None and stop < start:
+        errors.append(
+            (f"{path}.stop", f"stop {item['stop']} is before start {item['start']}")
+        )
+    rate = volume = None
+    if "rate" in item:
+        rate = _rate(item["rate"], f"{path}.rate", errors)
+    if "volume_infused" in item:
+        volume = _volume(item["volume_infused"], f"{path}.volume_infused", errors)
+    kvo = "kvo" in item and _flag(item, "kvo", path, errors)
+    presence = "continuous_presence" in item and _flag(
+        item, "continuous_presence", path, errors
+    )
+    primary = "primary_reason" in item and _flag(item, "primary_reason", path, errors)
+    stopped_early = "discontinued" in item and _flag(item, "discontinued", path, errors)
+    lesions = get("lesions")
+    if lesions is not None and (
+        isinstance(lesions, bool) or not isinstance(lesions, int) or lesions < 1
+    ):
+        errors.append((f"{path}.lesions", "lesions is a whole number, 1 or more"))
+        lesions = None
+    if method == "intralesional" and lesions is None and "lesions" not in item:
+        errors.append(
+            (f"{path}.lesions", "an intralesional administration needs lesions")
+        )
+    pump = get("pump", "portable")
+    if pump != "portable" and pump != "implantable":
+        errors.append((f"{path}.pump", "pump is portable or implantable"))
+    if len(errors) > before or method is None:
+        return None
+    return Administration(
+        admin_id,
+        method,
+        site,
+        visit,
+        bag,
+        drug,
+        dose,
+        wasted,
+        start,
+        stop,
+        rate,
+        volume,
+        kvo,
+        presence,
+        primary,
+        stopped_early,
+        lesions,
+        pump,
+    )
+
+
 def _time(
-    raw: Any, path: str, clock: Clock, have_day: bool, errors: Errors
+    raw: Any, path: str, key: str, clock: Clock, have_day: bool, errors: Errors
 ) -> int | None:
     if raw is None:
         return None
     if not isinstance(raw, str):
-        errors.append((path, "a time is text: HH:MM or an ISO 8601 date-time"))
+        errors.append(
+            (f"{path}.{key}", "a time is text: HH:MM or an ISO 8601 date-time")
+        )
         return None
     if len(raw) == 5 and raw[2] == ":" and not have_day:
         errors.append(
-            (path, "date_of_service is required when times are written HH:MM")
+            (
+                f"{path}.{key}",
+                "date_of_service is required when times are written HH:MM",
+            )
         )
         return None
     try:
         return clock.at(raw)
     except ValueError as error:
-        errors.append((path, str(error)))
+        errors.append((f"{path}.{key}", str(error)))
         return None
 
 

@@ -36,10 +36,11 @@ def ncci_pairs(
     modify: dict[tuple[date, str], str] = {}
     for day, codes in by_date.items():
         for first in codes:
-            if (day, first) in dropped:
+            pairs = reference.ptp.get((setting, first))
+            if pairs is None or (day, first) in dropped:
                 continue
             for second in codes:
-                edit = reference.ptp.get((setting, first, second))
+                edit = pairs.get(second)
                 if edit is None or (day, second) in dropped:
                     continue
                 pair_lines = [

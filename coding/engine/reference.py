@@ -37,8 +37,9 @@ class PtpEdit:
 class Reference:
     # (code, setting) -> (units, adjudication indicator)
     mue: dict[tuple[str, str], tuple[int, int]]
-    # (setting, column1, column2) -> edit, active edits only
-    ptp: dict[tuple[str, str, str], PtpEdit]
+    # (setting, column1) -> {column2: edit}, active edits only; by column 1
+    # first because most codes on a claim start no pair at all
+    ptp: dict[tuple[str, str], dict[str, PtpEdit]]
     # add-on code -> the primaries it may ride on
     addon_primaries: dict[str, frozenset[str]]
     # HCPCS drug code -> OPPS status indicator (N = packaged)
@@ -70,14 +71,14 @@ def load(folder: Path = DATA_DIR) -> Reference:
             mai = row["facility_mai"] or row["mai"]
             mue[(row["code"], "facility")] = (int(row["facility_mue"]), int(mai))
 
-    ptp: dict[tuple[str, str, str], PtpEdit] = {}
+    ptp: dict[tuple[str, str], dict[str, PtpEdit]] = {}
     ptp_rows = _rows(folder, "ncci_ptp.csv")
     ptp_sources: dict[str, tuple[str, str]] = {}
     for row in ptp_rows:
         if row["active_in_edition"] != "Y" or row["deletion_date"]:
             continue
         setting = next(s for s, t in SETTING_TABLE.items() if t == row["setting"])
-        ptp[(setting, row["column1"], row["column2"])] = PtpEdit(
+        ptp.setdefault((setting, row["column1"]), {})[row["column2"]] = PtpEdit(
             row["column1"],
             row["column2"],
             int(row["modifier_indicator"]),

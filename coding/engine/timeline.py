@@ -12,6 +12,14 @@ from zoneinfo import ZoneInfo
 
 Interval = tuple[int, int]
 
+# Every HH:MM of a day and its seconds after midnight: reading a time is then
+# one lookup.
+OF_DAY = {
+    f"{hour:02d}:{minute:02d}": hour * 3600 + minute * 60
+    for hour in range(24)
+    for minute in range(60)
+}
+
 
 class Clock:
     """Reads and writes times in the encounter's zone on its date of service."""
@@ -38,14 +46,22 @@ class Clock:
 
         Raises ValueError with a message fit for the user.
         """
-        if len(text) == 5 and text[2] == ":":
-            if self.day is None:
+        of_day = OF_DAY.get(text)
+        if of_day is not None:
+            if self._fixed is not None:
+                return self._fixed[0] + of_day
+            if self._day is None:
                 raise ValueError("date_of_service is needed to read HH:MM times")
-            hour, minute = _hh_mm(text)
-            fixed = self._fixed
-            if fixed is not None:
-                return fixed[0] + hour * 3600 + minute * 60
-            return self.local_seconds(self.day, hour, minute)
+            return self.local_seconds(self._day, of_day // 3600, of_day % 3600 // 60)
+        if len(text) == 5 and text[2] == ":":
+            if self._day is None:
+                raise ValueError("date_of_service is needed to read HH:MM times")
+            digits = text[:2].isdigit() and text[3:].isdigit()
+            raise ValueError(
+                f"{text!r} is not a time of day"
+                if digits
+                else f"{text!r} is not a time written HH:MM"
+            )
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
@@ -104,16 +120,6 @@ def _day_span(zone: ZoneInfo, day: date) -> tuple[int, int, int] | None:
         int(last.timestamp()) + 1,
         int(offset.total_seconds()),
     )
-
-
-def _hh_mm(text: str) -> tuple[int, int]:
-    hh, mm = text[:2], text[3:]
-    if not (hh.isdigit() and mm.isdigit()):
-        raise ValueError(f"{text!r} is not a time written HH:MM")
-    hour, minute = int(hh), int(mm)
-    if hour > 23 or minute > 59:
-        raise ValueError(f"{text!r} is not a time of day")
-    return hour, minute
 
 
 def minutes(seconds: int) -> int:
