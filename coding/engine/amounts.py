@@ -1,6 +1,7 @@
 """Doses, billing units and the conversions between them (R78)."""
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 # Each unit the contract accepts, as (dimension, factor to the dimension's base).
@@ -55,7 +56,12 @@ def convertible(a: str, b: str) -> bool:
     return UNITS[a][0] == UNITS[b][0]
 
 
+@lru_cache(maxsize=4096)
 def plain(value: Decimal) -> str:
-    """A decimal written the way a nurse writes it: 170, 0.5, 12.25."""
-    text = format(value.normalize(), "f")
-    return text
+    """A decimal written the way a nurse writes it: 170, 0.5, 12.25.
+
+    Equal decimals are written alike, so the few doses and unit counts an
+    explanation shows are formatted once per process."""
+    if not value:
+        return "0"  # and never "-0"
+    return format(value.normalize(), "f")

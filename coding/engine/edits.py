@@ -83,6 +83,8 @@ def ncci_pairs(
                                 ids,
                             )
                         )
+    if not dropped and not modify:
+        return lines
     out = []
     for line in lines:
         key = (line.date, line.code)

@@ -57,6 +57,9 @@ def access_groups(services: list[Service], encounter: Encounter) -> list[AccessG
         site = encounter.sites.get(service.site or "")
         access = site.id if site is not None and site.separate_access_reason else SHARED
         grouped.setdefault((service.visit, access), []).append(service)
+    if len(grouped) == 1:
+        [((visit, access), members)] = grouped.items()
+        return [AccessGroup(visit, access, tuple(members))]
     visits_in_order = sorted(
         {visit for visit, _ in grouped},
         key=lambda v: min(

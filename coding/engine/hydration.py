@@ -41,20 +41,29 @@ def hydration_runs(
         pieces = [remaining] if remaining else []
     else:
         pieces = [[piece] for piece in remaining]  # R36 per_segment
+    primary_reason = any(s.primary_reason for s in hydration)
     runs = []
     for piece in pieces:
         members = tuple(
             a for s in hydration if overlap(list(s.intervals), piece) for a in s.admins
         )
         runs.append(
-            first._replace(
-                kind=HYDRATION,
-                admins=members or ids,
-                intervals=tuple(piece),
-                start=piece[0][0],
-                minutes=minutes(total(piece)),
-                names=names,
-                primary_reason=any(s.primary_reason for s in hydration),
+            Service(
+                HYDRATION,
+                first.family,
+                first.category,
+                members or ids,
+                first.site,
+                first.visit,
+                tuple(piece),
+                piece[0][0],
+                minutes(total(piece)),
+                first.drugs,
+                names,
+                primary_reason,
+                first.discontinued,
+                first.lesions,
+                first.pump,
             )
         )
     return runs

@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 ADMINISTRATION = "administration"
@@ -51,8 +52,12 @@ class Finding(NamedTuple):
         }
 
 
+@lru_cache(maxsize=4096)
 def number(value: Decimal) -> int | float:
-    """Whole units as integers; decimal units (R79) as numbers with two places."""
+    """Whole units as integers; decimal units (R79) as numbers with two places.
+
+    Equal decimals give the same number: the few unit counts of claims are
+    converted once per process."""
     if value == value.to_integral_value():
         return int(value)
     return float(value)
