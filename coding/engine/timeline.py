@@ -12,13 +12,14 @@ from zoneinfo import ZoneInfo
 
 Interval = tuple[int, int]
 
-# Every HH:MM of a day and its seconds after midnight: reading a time is then
-# one lookup.
+# Every HH:MM of a day, in order, and its seconds after midnight: reading or
+# writing a time on the date of service is then one lookup.
 OF_DAY = {
     f"{hour:02d}:{minute:02d}": hour * 3600 + minute * 60
     for hour in range(24)
     for minute in range(60)
 }
+BY_MINUTE = tuple(OF_DAY)
 
 
 class Clock:
@@ -87,17 +88,16 @@ class Clock:
     def date_of(self, seconds: int) -> date:
         fixed = self._fixed
         if fixed is not None and fixed[0] <= seconds < fixed[1]:
-            return self.day  # type: ignore[return-value]
+            return self._day  # type: ignore[return-value]
         return self.local(seconds).date()
 
     def show(self, seconds: int) -> str:
         """HH:MM, with the date in front when it is not the date of service."""
         fixed = self._fixed
         if fixed is not None and fixed[0] <= seconds < fixed[1]:
-            of_day = (seconds - fixed[0]) // 60
-            return f"{of_day // 60:02d}:{of_day % 60:02d}"
+            return BY_MINUTE[(seconds - fixed[0]) // 60]
         moment = self.local(seconds)
-        if moment.date() == self.day:
+        if moment.date() == self._day:
             return f"{moment.hour:02d}:{moment.minute:02d}"
         return f"{moment.date().isoformat()} {moment.hour:02d}:{moment.minute:02d}"
 
