@@ -52,6 +52,14 @@ def test_review_shows_timeline_history_lines_and_policy(
     assert 'name="reason"' in body
 
 
+def test_review_shows_the_nurses_note(as_coder: Client, visit: Encounter) -> None:
+    pushed = visit.administrations.get(drug__hcpcs="J2405")
+    pushed.note = "Given slowly over 2 minutes"
+    pushed.save(update_fields=["note"])
+    body = as_coder.get(url("review", visit)).content.decode()
+    assert "Nurse's note: Given slowly over 2 minutes" in body
+
+
 def test_admin_may_look_but_not_code(as_admin: Client, visit: Encounter) -> None:
     body = as_admin.get(url("review", visit)).content.decode()
     assert "Initial service: chemotherapy infusion" in body

@@ -266,6 +266,23 @@ def test_edit_marks_kvo_and_audits(as_nurse, oxaliplatin) -> None:
     assert entry.after == {"wasted_amount": "30", "kvo": True}
 
 
+def test_a_note_is_shown_on_the_administration_once_saved(
+    as_nurse, oxaliplatin
+) -> None:
+    response = send(
+        as_nurse,
+        "edit",
+        oxaliplatin,
+        dose_amount="170",
+        dose_unit="mg",
+        note="Patient asked to slow the rate",
+    )
+    assert response.status_code == 200
+    assert "Note: Patient asked to slow the rate" in response.text
+    page = as_nurse.get(oxaliplatin.encounter.get_absolute_url())
+    assert "Note: Patient asked to slow the rate" in page.text
+
+
 def test_cannot_mark_documented_while_running(as_nurse, oxaliplatin) -> None:
     tap(as_nurse, "start", oxaliplatin)
     visit = oxaliplatin.encounter
