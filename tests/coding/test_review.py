@@ -60,6 +60,22 @@ def test_review_shows_the_nurses_note(as_coder: Client, visit: Encounter) -> Non
     assert "Nurse's note: Given slowly over 2 minutes" in body
 
 
+def test_an_encounter_not_yet_sent_is_shown_without_coding_forms(
+    as_coder: Client, visit: Encounter
+) -> None:
+    visit.status = Encounter.Status.DOCUMENTED
+    visit.save(update_fields=["status"])
+    body = as_coder.get(url("review", visit)).content.decode()
+    assert "The nurses have not sent this encounter to coding yet" in body
+    assert url("add_diagnosis", visit) not in body
+    assert 'name="reason"' not in body
+    visit.status = Encounter.Status.READY_FOR_CODING
+    visit.save(update_fields=["status"])
+    body = as_coder.get(url("review", visit)).content.decode()
+    assert "The nurses have not sent this encounter to coding yet" not in body
+    assert url("add_diagnosis", visit) in body
+
+
 def test_admin_may_look_but_not_code(as_admin: Client, visit: Encounter) -> None:
     body = as_admin.get(url("review", visit)).content.decode()
     assert "Initial service: chemotherapy infusion" in body
