@@ -3,7 +3,8 @@ finalising a claim and reopening it. Each runs in one transaction and writes
 an audit entry with who, when, before and after."""
 
 from collections.abc import Iterable
-from decimal import Decimal
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -13,12 +14,14 @@ from django.utils import timezone
 from coding import diagnoses
 from coding.lines import MAX_POINTERS, Coding, apply_overrides, keyed
 from coding.models import (
+    Charge,
     Claim,
     ClaimLine,
     Derivation,
     Diagnosis,
     LinePointer,
     Override,
+    PriceBook,
 )
 from coding.revenue import NDC_UNITS, revenue_code
 from coding.services import derive_encounter
@@ -280,8 +283,11 @@ def finalise_claim(encounter: Encounter, *, by: Any, version: int) -> Claim:
     snapshot_into(claim, encounter, derivation, encounter.diagnoses.all(), by=by)
     claim.save()
     administrations = {str(a.pk): a for a in encounter.administrations.all()}
+    prices = Charge.objects.filter(
+        code__in={line.code for line in coding.billed}
+    ).book()
     ClaimLine.objects.bulk_create(
-        claim_line(claim, n, line, administrations, encounter.location.setting)
+        claim_line(claim, n, line, administrations, encounter.location.setting, prices)
         for n, line in enumerate(coding.billed, start=1)
     )
     encounter.status = Encounter.Status.FINALISED
@@ -345,6 +351,7 @@ def claim_line(
     line: Any,
     administrations: dict[str, Administration],
     setting: str,
+    prices: PriceBook,
 ) -> ClaimLine:
     extra = (
         drug_detail(line.administrations, administrations, waste="JW" in line.modifiers)
@@ -366,8 +373,25 @@ def claim_line(
         revenue_code=revenue_code(line.code, line.kind)
         if setting == "facility"
         else "",
+        charge=charge(prices, line.code, line.units, claim.date_of_service),
         **extra,
     )
+
+
+def unpriced(encounter: Encounter, coding: Coding) -> list[str]:
+    """The claim's codes that have no price on its date of service."""
+    codes = {line.code for line in coding.billed}
+    prices = Charge.objects.filter(code__in=codes).book()
+    return sorted(code for code in codes if prices.price(code, encounter.date) is None)
+
+
+def charge(prices: PriceBook, code: str, units: Decimal, day: date) -> Decimal:
+    """The line's charge from the price list of its date of service; 0.00
+    where the code has no price yet (the review page names those codes)."""
+    price = prices.price(code, day)
+    if price is None:
+        return Decimal("0.00")
+    return (price * units).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @transaction.atomic

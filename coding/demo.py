@@ -7,9 +7,11 @@ Everything goes through the real workflows (the event log, the engine,
 coding.claims), so the audit trail reads as it would in use.
 """
 
+import csv
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +19,7 @@ from django.utils import timezone
 
 from coding import claims
 from coding.lines import keyed
-from coding.models import Derivation, NdcCode, Override
+from coding.models import Charge, Derivation, NdcCode, Override
 from coding.services import derive_encounter
 from encounters.demo import HOSPITAL, OFFICE, Given, administer, places
 from encounters.models import (
@@ -32,6 +34,26 @@ from encounters.services import audit
 from payers.models import Payer
 
 INFUSION, PUSH, SC = Method.INFUSION, Method.PUSH, Method.SC_INJECTION
+
+# The demo organisation's price list: invented prices, in force before the
+# demo's first week, for every code its claims use.
+DEMO_PRICES = Path(__file__).resolve().parent / "data" / "demo_prices.csv"
+PRICES_FROM = date(2025, 1, 1)
+
+
+def seed_prices(*, by: Any) -> int:
+    """The demo price list (idempotent); returns how many prices were added."""
+    with DEMO_PRICES.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    made = 0
+    for row in rows:
+        _, created = Charge.objects.get_or_create(
+            code=row["code"],
+            effective=PRICES_FROM,
+            defaults={"price": Decimal(row["price"]), "created_by": by},
+        )
+        made += created
+    return made
 
 
 # (name, diagnoses, what was given: minutes before 15:00 on the day)

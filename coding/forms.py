@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 
-from coding.models import ApiToken, Override
+from coding.models import ApiToken, Charge, Override
 
 
 class IssueTokenForm(forms.ModelForm[ApiToken]):
@@ -19,6 +19,16 @@ class IssueTokenForm(forms.ModelForm[ApiToken]):
     class Meta:
         model = ApiToken
         fields = ["user", "name"]
+
+
+class ChargeForm(forms.ModelForm[Charge]):
+    class Meta:
+        model = Charge
+        fields = ["code", "price", "effective"]
+        widgets = {"effective": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data["code"]).strip().upper()
 
 
 # The coder's review page.

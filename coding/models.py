@@ -2,11 +2,16 @@
 
 import hashlib
 import secrets
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 # How bad a finding is, for "the worst finding" of an encounter.
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
@@ -421,6 +426,72 @@ class Override(models.Model):
         return f"{verb} {self.code}{mods}{units}"
 
 
+class PriceBook:
+    """Prices of the price list by code and date, read in one query."""
+
+    def __init__(self, rows: Iterable[tuple[str, date, Decimal]]) -> None:
+        self._prices: dict[str, list[tuple[date, Decimal]]] = {}
+        for code, effective, price in sorted(rows):
+            self._prices.setdefault(code, []).append((effective, price))
+
+    def price(self, code: str, day: date) -> Decimal | None:
+        """One unit of `code` on `day`: the latest price in force, if any."""
+        found = None
+        for effective, price in self._prices.get(code, ()):
+            if effective > day:
+                break
+            found = price
+        return found
+
+
+class ChargeQuerySet(models.QuerySet["Charge"]):
+    def book(self) -> PriceBook:
+        return PriceBook(self.values_list("code", "effective", "price"))
+
+
+class Charge(models.Model):
+    """One line of the price list (the chargemaster): what the organisation
+    charges for one unit of a code from a date. A new price is a new row from
+    its own date, so a finalised claim keeps the price of its day."""
+
+    code = models.CharField(
+        max_length=5,
+        validators=[
+            RegexValidator(
+                r"^[A-Z0-9]{5}$", "A CPT or HCPCS code: five letters or digits."
+            )
+        ],
+        help_text="CPT or HCPCS code, e.g. 96413 or J9263.",
+    )
+    price = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="US dollars for one unit of the code.",
+    )
+    effective = models.DateField(
+        "effective from", help_text="Claims with a date of service from this day on."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = ChargeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code", "-effective"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "effective"], name="charge_code_effective_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.price} from {self.effective}"
+
+
 class ClaimQuerySet(models.QuerySet["Claim"]):
     def update(self, **kwargs: Any) -> int:
         raise TypeError("A claim is changed only through finalise and reopen.")
@@ -561,6 +632,10 @@ class Claim(models.Model):
     @property
     def x12_format(self) -> str:
         return "837i" if self.institutional else "837p"
+
+    @property
+    def total_charge(self) -> Decimal:
+        return sum((line.charge for line in self.lines.all()), Decimal("0.00"))
 
 
 class ClaimLineQuerySet(models.QuerySet["ClaimLine"]):

@@ -113,6 +113,9 @@ def review_context(request: AuthenticatedRequest, visit: Encounter) -> dict[str,
         "can_edit": can_code and visit.status in claims.CODING_STATES,
         "not_sent": visit.status not in claims.CODING_STATES and not finalised,
         "can_finalise": can_code and visit.status in claims.CODING_STATES,
+        "unpriced": claims.unpriced(visit, coding)
+        if can_code and visit.status in claims.CODING_STATES
+        else [],
         "can_reopen": can_code and finalised,
         "diagnosis_form": DiagnosisForm(),
         "override_form": OverrideForm(),

@@ -24,7 +24,7 @@ from coding.demo import PAYERS, REGIMENS, first_ndcs
 from coding.diagnoses import describe
 from coding.documents import build_document
 from coding.lines import apply_overrides
-from coding.models import Claim, ClaimLine, Derivation, Diagnosis, Drug
+from coding.models import Charge, Claim, ClaimLine, Derivation, Diagnosis, Drug
 from coding.services import derivation_of, engine_result
 from encounters.demo import places
 from encounters.models import (
@@ -327,8 +327,9 @@ def finalise(
         lines.append((claim, coding.billed, by_id, e.location.setting))
     Encounter.objects.filter(pk__in=held).update(status=Encounter.Status.CODED)
     Claim.objects.bulk_create(claims)
+    prices = Charge.objects.book()
     ClaimLine.objects.bulk_create(
-        claim_line(claim, n, line, by_id, setting)
+        claim_line(claim, n, line, by_id, setting, prices)
         for claim, billed, by_id, setting in lines
         for n, line in enumerate(billed, start=1)
     )

@@ -24,6 +24,7 @@ urlpatterns = [
     path("encounters/<int:pk>/reopen/", review.reopen, name="reopen"),
     path("exports/", review.export, name="export"),
     path("reference/", views.reference, name="reference"),
+    path("prices/", views.prices, name="prices"),
     path("api-tokens/", views.api_tokens, name="api_tokens"),
     path(
         "api-tokens/<int:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"

@@ -3,9 +3,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coding.forms import IssueTokenForm
-from coding.models import ApiToken, ReferenceEdition
-from encounters.roles import Role, role_required
+from coding.forms import ChargeForm, IssueTokenForm
+from coding.models import ApiToken, Charge, ReferenceEdition
+from encounters.roles import Role, role_required, roles_of
 
 
 @require_GET
@@ -45,3 +45,31 @@ def revoke_api_token(request: HttpRequest, pk: int) -> HttpResponse:
     token.revoke(by=request.user)
     messages.success(request, f"Token {token} is revoked: calls with it now get 401.")
     return redirect("coding:api_tokens")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CODER, Role.ADMIN)
+def prices(request: HttpRequest) -> HttpResponse:
+    """The price list claim lines are charged from; admins add dated prices."""
+    may_change = Role.ADMIN in roles_of(request.user)
+    form = ChargeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not may_change:
+            return HttpResponse("Only an admin changes the price list.", status=403)
+        if form.is_valid():
+            charge = form.save(commit=False)
+            charge.created_by = request.user
+            charge.save()
+            messages.success(
+                request,
+                f"{charge.code} is {charge.price} a unit from {charge.effective}.",
+            )
+            return redirect("coding:prices")
+        status = 422
+    context = {
+        "form": form,
+        "may_change": may_change,
+        "charges": Charge.objects.select_related("created_by"),
+    }
+    return render(request, "coding/prices.html", context, status=status)

@@ -30,6 +30,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "coding.view_mueedit",
         "coding.view_ncciedit",
         "coding.view_referenceedition",
+        "coding.view_charge",
     ),
     Role.ADMIN: (
         "auth.view_user",
@@ -40,6 +41,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "coding.view_mueedit",
         "coding.view_ncciedit",
         "coding.view_referenceedition",
+        "coding.view_charge",
+        "coding.add_charge",
         # Payers and policies (published versions stay read-only in the admin).
         "payers.view_payer",
         "payers.add_payer",
@@ -125,10 +128,12 @@ ROLE_NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.CODER: (
         ("Worklist", "coding:worklist"),
         ("Reference data", "coding:reference"),
+        ("Price list", "coding:prices"),
     ),
     Role.ADMIN: (
         ("Payers", "payers:list"),
         ("Reference data", "coding:reference"),
+        ("Price list", "coding:prices"),
         ("API tokens", "coding:api_tokens"),
     ),
 }

@@ -186,6 +186,7 @@ MATRIX: dict[str, Row] = {
     ),
     "coding:export": Row(LOGIN, 403, 422, 403),
     "coding:reference": Row(LOGIN, 403, 200, 200),
+    "coding:prices": Row(LOGIN, 403, 200, 200),
     "coding:api_tokens": Row(LOGIN, 403, 403, 200),
     "coding:revoke_api_token": Row(
         LOGIN, 403, 403, 302, method="post", kwargs={"pk": demo_token}

@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from coding.demo import seed_prices
 from coding.models import Drug
 from encounters.demo import seed_day
 from encounters.roles import Role
@@ -38,6 +39,9 @@ class Command(BaseCommand):
             user.save()
             user.groups.set([Group.objects.get(name=role.value)])
             self.stdout.write(f"{role.label:6} {username:6} password: {password}")
+        # Prices before any claim is finalised, so demo claims carry charges.
+        prices = seed_prices(by=User.objects.get(username="admin"))
+        self.stdout.write(f"Price list: {prices} prices added.")
         self.seed_chair_day()
 
     def seed_chair_day(self) -> None:
