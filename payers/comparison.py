@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from coding.documents import app_ids, policy_of
-from coding.engine import derive
+from coding.engine import date_of_service, derive
 from payers.models import PolicyVersion
 
 
@@ -37,22 +37,10 @@ class Comparison:
 
 
 def service_date(document: dict[str, Any]) -> date:
-    """The date whose version is in force: the document's date of service, else
-    the date of its first written date-time, else today (as the engine does)."""
-    for candidate in (
-        document.get("date_of_service"),
-        *(
-            administration.get("start")
-            for administration in document.get("administrations") or []
-            if isinstance(administration, dict)
-        ),
-    ):
-        if isinstance(candidate, str) and len(candidate) >= 10:
-            try:
-                return date.fromisoformat(candidate[:10])
-            except ValueError:
-                continue
-    return timezone.localdate()
+    """The date whose version is in force: the engine's date of service of the
+    document (its policy aside, which the comparison replaces), else today."""
+    found = date_of_service({**document, "policy": None})
+    return found if found is not None else timezone.localdate()
 
 
 def _line_key(line: dict[str, Any]) -> tuple[Any, ...]:

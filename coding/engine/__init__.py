@@ -6,13 +6,14 @@ it takes the encounter document as a dict and returns the result as a dict, or
 no database; the reference tables it consults ship with it (see reference.py).
 """
 
+from datetime import date
 from typing import Any
 
 from coding.engine.claim import code_encounter
 from coding.engine.document import parse
 from coding.engine.reference import Reference, packaged
 
-__all__ = ["VERSION", "derive"]
+__all__ = ["VERSION", "date_of_service", "derive"]
 
 VERSION = "1.0.0"
 
@@ -31,3 +32,10 @@ def derive(document: Any, *, reference: Reference | None = None) -> dict[str, An
         "findings": [finding.to_dict() for finding in findings],
         "engine": {"version": VERSION, "reference": tables.editions_dict()},
     }
+
+
+def date_of_service(document: Any) -> date | None:
+    """The date a valid document's services are on: its date_of_service, else
+    the local date of its earliest start; None when the document is invalid."""
+    encounter, _ = parse(document)
+    return None if encounter is None else encounter.date_of_service
