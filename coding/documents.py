@@ -119,7 +119,7 @@ def drug_of(
     """The contract's drug, or None when nobody has reviewed its category."""
     drug = administration.drug
     assert drug is not None
-    name = drug.short_descriptor
+    name = drug.name
     override = overrides.get(drug.hcpcs) or overrides.get(name.lower()) or {}
     # A payer's reviewed override stands in for a missing formulary category.
     category = drug.category or override.get("category")
@@ -160,7 +160,7 @@ def administration_document(
                 "severity": "error",
                 "code": "chairside.drug_needs_review",
                 "administrations": ids,
-                "message": f"{a.drug.hcpcs} {a.drug.short_descriptor} has no reviewed "
+                "message": f"{a.drug.hcpcs} {a.drug.name} has no reviewed "
                 "drug category, so it is left out of the codes. A coder must set "
                 "its category (formulary or payer policy) before the claim goes out.",
             }

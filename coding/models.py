@@ -71,7 +71,17 @@ class Drug(models.Model):
         ordering = ["hcpcs"]
 
     def __str__(self) -> str:
-        return f"{self.hcpcs} {self.short_descriptor}"
+        return f"{self.hcpcs} {self.name}"
+
+    @property
+    def name(self) -> str:
+        """What nurses and coders call the drug: the generic name of the CMS
+        long descriptor ("Injection, infliximab, excludes biosimilar, 10 mg"),
+        else the short descriptor, which CMS cuts at 28 characters."""
+        parts = [part.strip() for part in self.long_descriptor.split(",")]
+        if len(parts) >= 3 and parts[0] in ("Injection", "Infusion") and parts[1]:
+            return parts[1][0].upper() + parts[1][1:]
+        return self.short_descriptor
 
     @property
     def needs_review(self) -> bool:

@@ -398,7 +398,7 @@ class Administration(models.Model):
     def drug_name(self) -> str:
         if self.drug is None:
             return self.get_method_display()
-        return self.drug.short_descriptor
+        return self.drug.name
 
     @property
     def needs_stop(self) -> bool:

@@ -36,6 +36,20 @@ def test_values_come_from_the_cms_files() -> None:
     assert AddOnEdit.objects.filter(add_on="96376", primary="96360").exists() is False
 
 
+def test_a_drug_is_called_by_the_generic_name_of_its_long_descriptor() -> None:
+    call_command("load_reference_data", stdout=StringIO())
+    names = {d.hcpcs: d.name for d in Drug.objects.filter(hcpcs__in=NAMED)}
+    assert names == NAMED
+
+
+NAMED = {
+    "J1745": "Infliximab",  # short descriptor: "Infliximab not biosimil 10mg"
+    "J7030": "Normal saline solution",  # "Normal saline solution infus"
+    "J2405": "Ondansetron hydrochloride",
+    "J3490": "Drugs unclassified injection",  # no generic name: the short one
+}
+
+
 def test_loading_twice_changes_nothing() -> None:
     call_command("load_reference_data", stdout=StringIO())
     first = {e.table: (e.rows, e.sha256) for e in ReferenceEdition.objects.all()}
