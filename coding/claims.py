@@ -20,6 +20,7 @@ from coding.models import (
     Derivation,
     Diagnosis,
     LinePointer,
+    NdcCode,
     Override,
     PriceBook,
 )
@@ -106,6 +107,51 @@ def remove_diagnosis(diagnosis: Diagnosis, *, by: Any) -> None:
         target=diagnosis.code,
         before={"code": diagnosis.code, "rank": removed},
     )
+
+
+@transaction.atomic
+def record_ndc(administration: Administration, *, ndc: str, by: Any) -> str:
+    """Record the NDC of the vial given, read from the pharmacy record after
+    the visit, and re-derive; says whether the CMS crosswalk knows the package
+    under the drug's code (R84)."""
+    encounter = administration.encounter
+    start_coding(encounter)
+    drug = administration.drug
+    if drug is None:
+        raise Refusal("Only a drug has an NDC.")
+    before = administration.ndc
+    if ndc == before:
+        raise Refusal("Nothing was changed.")
+    administration.ndc = ndc
+    administration.save(update_fields=["ndc"])
+    audit(
+        encounter,
+        "claim.ndc.recorded",
+        by=by,
+        key=None,
+        target=str(administration),
+        before={"ndc": before},
+        after={"ndc": ndc},
+    )
+    derive_encounter(encounter, by=by)
+    digits = ndc11(ndc)
+    package = NdcCode.objects.filter(hcpcs=drug.hcpcs, ndc11=digits).first()
+    if package is None:
+        return (
+            f"NDC {ndc} recorded for {drug.name}; the CMS NDC-HCPCS crosswalk does "
+            f"not list it under {drug.hcpcs}, so check it against the vial."
+        )
+    return (
+        f"NDC {ndc} recorded for {drug.name}: {package.drug_name}, {package.labeler}."
+    )
+
+
+def ndc11(ndc: str) -> str:
+    """An NDC as 11 digits, 5-4-2 (R84), from 11 digits or a dashed form."""
+    if "-" not in ndc:
+        return ndc
+    labeler, product, package = ndc.split("-")
+    return labeler.zfill(5) + product.zfill(4) + package.zfill(2)
 
 
 @transaction.atomic
@@ -252,7 +298,7 @@ def drug_detail(
     ]
     if not given:
         return {}
-    digits = given[0].ndc.replace("-", "")
+    digits = ndc11(given[0].ndc)
     unit = NDC_UNITS.get(given[0].dose_unit)
     amounts = [a.wasted_amount if waste else a.dose_amount for a in given]
     if len(digits) != 11 or unit is None or None in amounts:

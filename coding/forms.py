@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.models import User
 
 from coding.models import ApiToken, Charge, Override
+from encounters.forms import NDC_MESSAGE, NDC_PATTERN
 
 
 class IssueTokenForm(forms.ModelForm[ApiToken]):
@@ -32,6 +33,14 @@ class ChargeForm(forms.ModelForm[Charge]):
 
 
 # The coder's review page.
+
+
+class NdcForm(forms.Form):
+    ndc = forms.RegexField(
+        label="NDC",
+        regex=NDC_PATTERN,
+        error_messages={"invalid": NDC_MESSAGE},
+    )
 
 
 def split_codes(raw: str) -> list[str]:

@@ -21,6 +21,7 @@ from coding.forms import (
     CheckCodesForm,
     DiagnosisForm,
     ExportForm,
+    NdcForm,
     OverrideForm,
     PointersForm,
     ReasonForm,
@@ -30,7 +31,12 @@ from coding.forms import (
 from coding.models import Claim, Derivation, Diagnosis, Override
 from encounters import timeline
 from encounters.clock import clock
-from encounters.models import AdministrationEvent, Encounter, Refusal
+from encounters.models import (
+    Administration,
+    AdministrationEvent,
+    Encounter,
+    Refusal,
+)
 from encounters.roles import Role, role_required, roles_of
 from encounters.views.access import AuthenticatedRequest, get_visit
 
@@ -211,6 +217,24 @@ def remove_diagnosis(request: AuthenticatedRequest, pk: int, dpk: int) -> HttpRe
         return f"Removed {diagnosis.code}."
 
     return act(request, visit, action)
+
+
+@require_POST
+@role_required(Role.CODER)
+@vary_on_headers("HX-Request")
+def record_ndc(request: AuthenticatedRequest, pk: int, apk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    administration = get_object_or_404(Administration, encounter=visit, pk=apk)
+    form = NdcForm(request.POST, prefix=f"ndc-{apk}")
+    if not form.is_valid():
+        return invalid(request, visit, ndc_form=form, ndc_for=apk)
+    return act(
+        request,
+        visit,
+        lambda: claims.record_ndc(
+            administration, ndc=form.cleaned_data["ndc"], by=request.user
+        ),
+    )
 
 
 @require_POST

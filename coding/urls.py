@@ -12,6 +12,11 @@ urlpatterns = [
         review.remove_diagnosis,
         name="remove_diagnosis",
     ),
+    path(
+        "encounters/<int:pk>/administrations/<int:apk>/ndc/",
+        review.record_ndc,
+        name="record_ndc",
+    ),
     path("encounters/<int:pk>/pointers/", review.set_pointers, name="set_pointers"),
     path("encounters/<int:pk>/overrides/", review.add_override, name="add_override"),
     path(

@@ -95,6 +95,12 @@ class AdministrationForm(forms.Form):
         return data
 
 
+# The package shapes an NDC is printed in: 11 digits, or 4-4-2, 5-3-2, 5-4-1
+# and 5-4-2 with dashes (R84).
+NDC_PATTERN = r"^(\d{11}|\d{4}-\d{4}-\d{2}|\d{5}-\d{3}-\d{2}|\d{5}-\d{4}-\d{1,2})$"
+NDC_MESSAGE = "An NDC is 11 digits, or 4-4-2, 5-3-2 or 5-4-2 with dashes."
+
+
 class EditAdministrationForm(forms.Form):
     dose_amount = AdministrationForm.base_fields["dose_amount"]
     dose_unit = AdministrationForm.base_fields["dose_unit"]
@@ -102,9 +108,9 @@ class EditAdministrationForm(forms.Form):
     single_dose_container = AdministrationForm.base_fields["single_dose_container"]
     ndc = forms.RegexField(
         label="NDC",
-        regex=r"^(\d{11}|\d{4,5}-\d{3,4}-\d{1,2})$",
+        regex=NDC_PATTERN,
         required=False,
-        error_messages={"invalid": "An NDC is 11 digits, or 5-4-2 with dashes."},
+        error_messages={"invalid": NDC_MESSAGE},
     )
     bag = AdministrationForm.base_fields["bag"]
     rate = forms.DecimalField(

@@ -58,7 +58,9 @@ def demo_administration() -> int:
     visit = Encounter.objects.get(pk=demo_encounter())
     drug = world.formulary("J7050")["J7050"]
     return Administration.objects.get_or_create(
-        encounter=visit, drug=drug, defaults={"created_by": visit.location.staff.get()}
+        encounter=visit,
+        drug=drug,
+        defaults={"created_by": User.objects.get(username="nurse")},
     )[0].pk
 
 
@@ -168,6 +170,14 @@ MATRIX: dict[str, Row] = {
             "reopen",
         )
     },
+    "coding:record_ndc": Row(
+        LOGIN,
+        403,
+        422,
+        403,
+        method="post",
+        kwargs={"pk": demo_coding_encounter, "apk": demo_administration},
+    ),
     "coding:remove_diagnosis": Row(
         LOGIN,
         403,

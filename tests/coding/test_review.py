@@ -314,3 +314,42 @@ def test_export_by_date_range_and_refusals(
     assert empty.status_code == 422
     assert "Tick the encounters" in empty.content.decode()
     assert as_nurse.get(reverse("coding:export"), {"format": "csv"}).status_code == 403
+
+
+def test_a_coder_records_the_missing_ndc_and_the_claim_is_free_to_finalise(
+    as_coder: Client, nurse: User, coder: User, admin_user: User
+) -> None:
+    visit = ready_encounter(nurse, coder, admin_user, payer="Illinois Medicaid")
+    missing = [f["code"] for f in visit.derivation.findings]
+    assert missing.count("drug.ndc_missing") == 2
+    pushed = visit.administrations.get(drug__hcpcs="J2405")
+    record = reverse("coding:record_ndc", kwargs={"pk": visit.pk, "apk": pushed.pk})
+
+    bad = as_coder.post(record, {f"ndc-{pushed.pk}-ndc": "0409-48"}, **HTMX)
+    assert bad.status_code == 422
+    assert "An NDC is 11 digits, or 4-4-2" in bad.content.decode()
+    pushed.refresh_from_db()
+    assert pushed.ndc == ""
+
+    done = as_coder.post(record, {f"ndc-{pushed.pk}-ndc": "0409-4755-03"}, **HTMX)
+    assert done.status_code == 200
+    assert "NDC 0409-4755-03 recorded for Ondansetron hydrochloride" in (
+        done.content.decode()
+    )
+    visit.refresh_from_db()
+    assert visit.status == Encounter.Status.CODED
+    missing = [f["code"] for f in visit.derivation.findings]
+    assert missing.count("drug.ndc_missing") == 1
+    entry = visit.audit_entries.get(action="claim.ndc.recorded")
+    assert (entry.before, entry.after) == ({"ndc": ""}, {"ndc": "0409-4755-03"})
+
+    as_coder.post(url("add_diagnosis", visit), {"code": "C18.9"})
+    oxaliplatin = visit.administrations.get(drug__hcpcs="J9263")
+    as_coder.post(
+        reverse("coding:record_ndc", kwargs={"pk": visit.pk, "apk": oxaliplatin.pk}),
+        {f"ndc-{oxaliplatin.pk}-ndc": "00409-0296-01"},
+    )
+    finalise(as_coder, visit)
+    lines = {line.code: line for line in Claim.objects.get(encounter=visit).lines.all()}
+    assert lines["J2405"].ndc == "00409475503"  # 4-4-2 as 11 digits for the 837
+    assert lines["J9263"].ndc == "00409029601"
