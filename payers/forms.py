@@ -150,3 +150,21 @@ class TryItForm(forms.Form):
                 "Choose at least one encounter or paste a document."
             )
         return cleaned
+
+
+class ImpactForm(forms.Form):
+    """The dates of the past encounters to replay under a draft."""
+
+    since = forms.DateField(
+        label="Encounters from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(label="to", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end comes after the start.")
+        elif since and until and (until - since).days > 366:
+            self.add_error("until", "Replay at most a year at a time.")
+        return data

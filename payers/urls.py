@@ -13,6 +13,7 @@ urlpatterns = [
     path("versions/<int:pk>/overrides/", views.override_search, name="overrides"),
     path("versions/<int:pk>/overrides/set/", views.set_override, name="set_override"),
     path("versions/<int:pk>/try/", views.try_it, name="try_it"),
+    path("versions/<int:pk>/impact/", views.impact, name="impact"),
     path("versions/<int:pk>/publish/", views.publish, name="publish"),
     path("versions/<int:pk>/discard/", views.discard_draft, name="discard"),
     path("versions/<int:pk>/retire/", views.retire, name="retire"),

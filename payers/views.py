@@ -22,12 +22,14 @@ from encounters.roles import Role, role_required
 from payers.comparison import Comparison, compare
 from payers.forms import (
     DrugOverrideForm,
+    ImpactForm,
     PayerForm,
     PolicyVersionForm,
     PublishForm,
     RetireForm,
     TryItForm,
 )
+from payers.impact import replay
 from payers.models import DrugOverride, Payer, PolicyVersion, Rederivation
 from payers.services import (
     PolicyConflict,
@@ -287,6 +289,12 @@ def _version_context(
         "predecessor": predecessor,
         "refusal": refusal,
         "try_form": TryItForm(encounter_choices=_encounter_choices(encounters)),
+        "impact_form": ImpactForm(
+            initial={
+                "since": timezone.localdate() - timedelta(days=90),
+                "until": timezone.localdate(),
+            }
+        ),
         "publish_form": PublishForm(),
         "retire_form": RetireForm(),
         "override_rows": _override_rows(version, ""),
@@ -460,6 +468,31 @@ def try_it(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "payers/version_detail.html#try-it",
         {"version": version, "try_form": form, "comparisons": comparisons},
+    )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def impact(request: HttpRequest, pk: int) -> HttpResponse:
+    """Replay the payer's past encounters under this draft, summed by code."""
+    version = _version(pk)
+    if not version.is_draft:
+        return _refused(f"{version} is in the record already: replay a draft.")
+    form = ImpactForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "payers/version_detail.html#impact",
+            {"version": version, "impact_form": form},
+            status=422,
+        )
+    found = replay(
+        version, since=form.cleaned_data["since"], until=form.cleaned_data["until"]
+    )
+    return render(
+        request,
+        "payers/version_detail.html#impact",
+        {"version": version, "impact_form": form, "impact": found},
     )
 
 

@@ -221,6 +221,9 @@ MATRIX: dict[str, Row] = {
     "payers:try_it": Row(
         LOGIN, 403, 403, 422, method="post", kwargs={"pk": demo_draft}
     ),
+    "payers:impact": Row(
+        LOGIN, 403, 403, 422, method="post", kwargs={"pk": demo_draft}
+    ),
     "payers:publish": Row(
         LOGIN, 403, 403, 422, method="post", kwargs={"pk": demo_draft}
     ),

@@ -1,0 +1,136 @@
+"""What publishing a draft would change: the payer's past encounters coded
+under the version in force on their dates and under the draft, summed by code
+and priced from the price list. Nothing is saved."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+
+from coding.claims import charge
+from coding.documents import build_document
+from coding.engine import derive
+from coding.models import Charge, PriceBook
+from encounters.models import Administration, Encounter
+from payers.models import PolicyVersion
+
+# A replay runs in the request: enough encounters to show the effect of a
+# choice, few enough to answer in a couple of seconds.
+REPLAY_LIMIT = 300
+DONE = (
+    Encounter.Status.DOCUMENTED,
+    Encounter.Status.READY_FOR_CODING,
+    Encounter.Status.CODED,
+    Encounter.Status.FINALISED,
+)
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class CodeChange:
+    code: str
+    units_before: Decimal = ZERO
+    units_after: Decimal = ZERO
+    charge_before: Decimal = ZERO
+    charge_after: Decimal = ZERO
+
+    @property
+    def units_delta(self) -> Decimal:
+        return self.units_after - self.units_before
+
+    @property
+    def charge_delta(self) -> Decimal:
+        return self.charge_after - self.charge_before
+
+
+@dataclass
+class Impact:
+    since: date
+    until: date
+    compared: int = 0
+    more: bool = False  # there were more encounters than REPLAY_LIMIT
+    changed: list[Encounter] = field(default_factory=list)
+    invalid: int = 0  # encounters the engine refused under either policy
+    codes: dict[str, CodeChange] = field(default_factory=dict)
+
+    @property
+    def changed_codes(self) -> list[CodeChange]:
+        return [c for c in self.codes.values() if c.units_delta or c.charge_delta]
+
+    @property
+    def charge_before(self) -> Decimal:
+        return sum((c.charge_before for c in self.codes.values()), ZERO)
+
+    @property
+    def charge_after(self) -> Decimal:
+        return sum((c.charge_after for c in self.codes.values()), ZERO)
+
+    @property
+    def charge_delta(self) -> Decimal:
+        return self.charge_after - self.charge_before
+
+
+def replay(draft: PolicyVersion, *, since: date, until: date) -> Impact:
+    encounters = list(
+        Encounter.objects.filter(
+            payer=draft.payer, date__range=(since, until), status__in=DONE
+        )
+        .select_related("location", "payer", "patient")
+        .prefetch_related(
+            Prefetch(
+                "administrations",
+                queryset=Administration.objects.select_related("drug", "site").order_by(
+                    "pk"
+                ),
+            )
+        )
+        .order_by("-date", "-pk")[: REPLAY_LIMIT + 1]
+    )
+    impact = Impact(since, until, more=len(encounters) > REPLAY_LIMIT)
+    prices = Charge.objects.book()
+    policy = draft.policy_document()
+    for encounter in encounters[:REPLAY_LIMIT]:
+        document = build_document(
+            encounter, list(encounter.administrations.all())
+        ).document
+        before = derive(document)
+        after = derive({**document, "policy": policy})
+        impact.compared += 1
+        if "errors" in before or "errors" in after:
+            impact.invalid += 1
+            continue
+        if _claim(before) != _claim(after):
+            impact.changed.append(encounter)
+        _add(impact, before["lines"], encounter.date, prices, after=False)
+        _add(impact, after["lines"], encounter.date, prices, after=True)
+    return impact
+
+
+def _claim(result: dict[str, Any]) -> Counter[tuple[Any, ...]]:
+    return Counter(
+        (line["code"], tuple(line["modifiers"]), line["units"], line["date"])
+        for line in result["lines"]
+    )
+
+
+def _add(
+    impact: Impact,
+    lines: list[dict[str, Any]],
+    day: date,
+    prices: PriceBook,
+    *,
+    after: bool,
+) -> None:
+    for line in lines:
+        change = impact.codes.setdefault(line["code"], CodeChange(line["code"]))
+        units = Decimal(str(line["units"]))
+        amount = charge(prices, line["code"], units, day)
+        if after:
+            change.units_after += units
+            change.charge_after += amount
+        else:
+            change.units_before += units
+            change.charge_before += amount
