@@ -34,6 +34,7 @@ def test_admin_drafts_tries_publishes_and_sees_the_re_derivation(
     visit = world.encounter(world.location(nurse), payer="Prairie Health Plan")
     world.formulary("J0131")  # acetaminophen, searched for below
     infliximab_infusion(visit, nurse)
+    visit.mark_documented(at=world.at(visit, "12:00"))
     derive_encounter(visit)
 
     sign_in(page, live_server.url, "admin", "admin-password")
@@ -68,6 +69,15 @@ def test_admin_drafts_tries_publishes_and_sees_the_re_derivation(
     expect(comparison.get_by_test_id("changed-line").first).to_be_visible()
     expect(comparison).to_contain_text("96365")
     expect(comparison).to_contain_text("96413")
+
+    page.get_by_role("button", name="Replay").click()
+    expect(page.get_by_test_id("impact-summary")).to_contain_text(
+        "1 of 1 encounter from"
+    )
+    expect(page.get_by_test_id("impact-codes")).to_contain_text("96413")
+    expect(page.get_by_test_id("impact-encounters")).to_contain_text(
+        visit.visit_number
+    )
 
     page.get_by_label("Publication note").fill("Infliximab as a complex infusion")
     page.get_by_role("button", name="Publish").click()
