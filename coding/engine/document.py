@@ -317,7 +317,7 @@ def _amount(raw: Any, path: str, errors: Errors, *, positive: bool) -> Amount | 
 def _number(raw: Any, path: str, errors: Errors) -> Decimal | None:
     """The amount of the {amount, unit} object at `path`."""
     if type(raw) is int:
-        return Decimal(raw)
+        return _sane(Decimal(raw), path, errors)
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         errors.append((f"{path}.amount", "must be a number"))
         return None
@@ -328,6 +328,18 @@ def _number(raw: Any, path: str, errors: Errors) -> Decimal | None:
         return None
     if not value.is_finite():
         errors.append((f"{path}.amount", "must be a finite number"))
+        return None
+    return _sane(value, path, errors)
+
+
+def _sane(value: Decimal, path: str, errors: Errors) -> Decimal | None:
+    # No dose, rate or volume comes near a billion or a billionth of its unit;
+    # such a number is a typing or transfer error, and would make units and
+    # explanations millions of digits long.
+    if value and not -9 <= value.adjusted() <= 9:
+        errors.append(
+            (f"{path}.amount", f"{value} is out of range for a dose, rate or volume")
+        )
         return None
     return value
 
@@ -493,7 +505,8 @@ def _administration(
 
     start = _time(get("start"), path, "start", clock, have_day, errors)
     stop = _time(get("stop"), path, "stop", clock, have_day, errors)
-    if start is None and "start" not in item and method not in (None, "oral"):
+    # A start that is there but unreadable has its own error already.
+    if start is None and get("start") is None and method not in (None, "oral"):
         errors.append((f"{path}.start", "start is required"))
     if start is not None and stop is not None and stop < start:
         errors.append(
@@ -516,7 +529,7 @@ def _administration(
     ):
         errors.append((f"{path}.lesions", "lesions is a whole number, 1 or more"))
         lesions = None
-    if method == "intralesional" and lesions is None and "lesions" not in item:
+    if method == "intralesional" and get("lesions") is None:
         errors.append(
             (f"{path}.lesions", "an intralesional administration needs lesions")
         )

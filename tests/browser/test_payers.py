@@ -75,9 +75,7 @@ def test_admin_drafts_tries_publishes_and_sees_the_re_derivation(
         "1 of 1 encounter from"
     )
     expect(page.get_by_test_id("impact-codes")).to_contain_text("96413")
-    expect(page.get_by_test_id("impact-encounters")).to_contain_text(
-        visit.visit_number
-    )
+    expect(page.get_by_test_id("impact-encounters")).to_contain_text(visit.visit_number)
 
     page.get_by_label("Publication note").fill("Infliximab as a complex infusion")
     page.get_by_role("button", name="Publish").click()

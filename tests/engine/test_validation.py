@@ -80,3 +80,30 @@ def test_an_em_code_that_is_not_text_is_refused() -> None:
     for junk in ({"code": "99213"}, ["99213"], 99213):
         doc = document(em={"code": junk, "separately_identifiable": True})
         assert "em.code" in errors_of(derive(doc))
+
+
+def test_a_null_start_or_lesions_count_is_missing() -> None:
+    doc = document(
+        admin("1", "infusion", "chemotherapy", "09:00", 60),
+        admin("2", "intralesional", "chemotherapy", "09:30", lesions=None),
+    )
+    doc["administrations"][0]["start"] = None
+    errors = errors_of(derive(doc))
+    assert errors["administrations[0].start"] == "start is required"
+    assert "needs lesions" in errors["administrations[1].lesions"]
+
+
+def test_absurd_amounts_are_refused_not_computed() -> None:
+    for amount in ("1e999999", 10**30, "1e-999999"):
+        doc = document(
+            admin(
+                "1",
+                "push",
+                "therapeutic",
+                "09:00",
+                dose={"amount": amount, "unit": "mg"},
+            )
+        )
+        assert (
+            "out of range" in errors_of(derive(doc))["administrations[0].dose.amount"]
+        )
