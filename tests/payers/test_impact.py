@@ -62,7 +62,7 @@ def test_replay_counts_the_encounters_a_draft_would_change_and_prices_them(
     summary = text.split('data-testid="impact-summary"')[1].split("</p>")[0]
     assert "2 of 2</strong> encounters" in summary
     # Each: 96365 + 96366 (540.00) becomes 96413 + 96415 (640.00, no price).
-    assert "Charges: 1080.00 under the versions in force, 1280.00 under" in summary
+    assert "Charges: $1,080.00 under the versions in force, $1,280.00 under" in summary
     assert "this draft (+200.00)" in summary
     codes = text.split('data-testid="impact-codes"')[1]
     assert 'data-code="96365"' in codes
