@@ -71,3 +71,33 @@ def test_coder_finalises_a_claim_and_downloads_valid_files(
     page.get_by_label(f"Export {waiting.visit_number}").check()
     bundle = downloaded(page, page.get_by_role("button", name="FHIR R4"))
     assert len(Bundle.model_validate(json.loads(bundle)).entry) == 1
+
+
+def test_coder_records_the_missing_ndcs_that_held_a_medicaid_claim_back(
+    page: Page, live_server: object
+) -> None:
+    nurse = make_user("nurse", Role.NURSE)
+    coder = make_user("coder", Role.CODER)
+    held = ready_encounter(nurse, coder, payer="Illinois Medicaid")
+    sign_in(page, live_server.url, "coder", "coder-password")
+    page.locator(f'tr[data-visit="{held.visit_number}"]').get_by_role(
+        "link", name=held.visit_number
+    ).click()
+    blockers = page.get_by_test_id("blockers")
+    expect(blockers).to_contain_text("J2405 (Ondansetron hydrochloride) has no NDC")
+    expect(blockers).to_contain_text("J9263 (Oxaliplatin) has no NDC")
+
+    for name, ndc in (("Ondansetron", "0409-4755-03"), ("Oxaliplatin", "00409029601")):
+        card = page.locator("#administrations .card", has_text=name)
+        card.get_by_label("NDC from the vial").fill(ndc)
+        card.get_by_role("button", name="Record NDC").click()
+        expect(page.get_by_test_id("notice")).to_contain_text(f"NDC {ndc} recorded")
+    expect(page.get_by_test_id("blockers")).not_to_contain_text("has no NDC")
+
+    page.get_by_label("ICD-10-CM code").fill("C18.9")
+    page.locator("#diagnosis-form").get_by_role("button", name="Add").click()
+    page.get_by_role("button", name="Finalise claim").click()
+    expect(page.get_by_test_id("status")).to_have_text("Finalised")
+    x837 = downloaded(page, page.get_by_role("link", name="837I"))
+    assert x12.validate(x837) == []
+    assert "LIN**N4*00409475503~" in x837  # typed 4-4-2, sent as 11 digits
