@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from coding import diagnoses
+from coding.engine.ndc import ndc11
 from coding.lines import MAX_POINTERS, Coding, apply_overrides, keyed
 from coding.models import (
     Charge,
@@ -144,14 +145,6 @@ def record_ndc(administration: Administration, *, ndc: str, by: Any) -> str:
     return (
         f"NDC {ndc} recorded for {drug.name}: {package.drug_name}, {package.labeler}."
     )
-
-
-def ndc11(ndc: str) -> str:
-    """An NDC as 11 digits, 5-4-2 (R84), from 11 digits or a dashed form."""
-    if "-" not in ndc:
-        return ndc
-    labeler, product, package = ndc.split("-")
-    return labeler.zfill(5) + product.zfill(4) + package.zfill(2)
 
 
 @transaction.atomic
@@ -301,7 +294,7 @@ def drug_detail(
     digits = ndc11(given[0].ndc)
     unit = NDC_UNITS.get(given[0].dose_unit)
     amounts = [a.wasted_amount if waste else a.dose_amount for a in given]
-    if len(digits) != 11 or unit is None or None in amounts:
+    if digits is None or unit is None or None in amounts:
         return {}
     qualifier, factor = unit
     quantity = sum(amount * factor for amount in amounts if amount is not None)

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.models import User
 
 from coding.models import ApiToken, Charge, Override
-from encounters.forms import NDC_MESSAGE, NDC_PATTERN
+from encounters.forms import NdcField
 
 
 class IssueTokenForm(forms.ModelForm[ApiToken]):
@@ -36,11 +36,7 @@ class ChargeForm(forms.ModelForm[Charge]):
 
 
 class NdcForm(forms.Form):
-    ndc = forms.RegexField(
-        label="NDC",
-        regex=NDC_PATTERN,
-        error_messages={"invalid": NDC_MESSAGE},
-    )
+    ndc = NdcField()
 
 
 def split_codes(raw: str) -> list[str]:

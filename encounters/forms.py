@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from coding.engine.ndc import ndc11
 from coding.models import Drug
 from encounters.models import (
     DRUGLESS_METHODS,
@@ -95,10 +96,19 @@ class AdministrationForm(forms.Form):
         return data
 
 
-# The package shapes an NDC is printed in: 11 digits, or 4-4-2, 5-3-2, 5-4-1
-# and 5-4-2 with dashes (R84).
-NDC_PATTERN = r"^(\d{11}|\d{4}-\d{4}-\d{2}|\d{5}-\d{3}-\d{2}|\d{5}-\d{4}-\d{1,2})$"
-NDC_MESSAGE = "An NDC is 11 digits, or 4-4-2, 5-3-2 or 5-4-2 with dashes."
+class NdcField(forms.CharField):
+    """An NDC as printed on the package, kept as typed; the engine's reading
+    decides what is one (R84)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(label="NDC", max_length=13, **kwargs)
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        if value and ndc11(value) is None:
+            raise forms.ValidationError(
+                "An NDC is 11 digits, or 4-4-2, 5-3-2 or 5-4-2 with dashes."
+            )
 
 
 class EditAdministrationForm(forms.Form):
@@ -106,12 +116,7 @@ class EditAdministrationForm(forms.Form):
     dose_unit = AdministrationForm.base_fields["dose_unit"]
     wasted_amount = AdministrationForm.base_fields["wasted_amount"]
     single_dose_container = AdministrationForm.base_fields["single_dose_container"]
-    ndc = forms.RegexField(
-        label="NDC",
-        regex=NDC_PATTERN,
-        required=False,
-        error_messages={"invalid": NDC_MESSAGE},
-    )
+    ndc = NdcField(required=False)
     bag = AdministrationForm.base_fields["bag"]
     rate = forms.DecimalField(
         label="Rate (mL/h)", min_value=0, max_digits=8, decimal_places=2, required=False

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from coding.engine import policy as policy_module
 from coding.engine.amounts import Amount, convertible, unit_key
+from coding.engine.ndc import ndc11
 from coding.engine.policy import CATEGORIES, Policy
 from coding.engine.timeline import Clock
 
@@ -351,16 +352,12 @@ def _ndc(raw: Any, path: str, errors: Errors) -> str | None:
     if not isinstance(raw, str):
         errors.append((path, "an NDC is text"))
         return None
-    text = raw.strip()
-    if text.isdigit() and len(text) == 11:
-        return text
-    parts = text.split("-")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        shapes = {(4, 4, 2), (5, 3, 2), (5, 4, 1), (5, 4, 2)}
-        if tuple(len(p) for p in parts) in shapes:
-            return parts[0].zfill(5) + parts[1].zfill(4) + parts[2].zfill(2)
-    errors.append((path, f"{raw!r} is not an NDC (11 digits, or 4-4-2, 5-3-2, 5-4-1)"))
-    return None
+    digits = ndc11(raw)
+    if digits is None:
+        errors.append(
+            (path, f"{raw!r} is not an NDC (11 digits, or 4-4-2, 5-3-2, 5-4-1)")
+        )
+    return digits
 
 
 def _drug(raw: Any, path: str, errors: Errors) -> Drug | None:
