@@ -5,7 +5,7 @@ everything the engine must know about a timeline is decided here, once.
 """
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -210,9 +210,12 @@ def build_document(
     encounter: "Encounter",
     administrations: Sequence["Administration"] | None = None,
     sites: Iterable["IVSite"] | None = None,
+    *,
+    in_force: Callable[["Encounter"], "PolicyVersion | None"] = policy_in_force,
 ) -> Built:
     """The document and the policy version in force, from records the caller
-    may already hold (a page has them loaded; otherwise they are fetched)."""
+    may already hold (a page has them loaded; otherwise they are fetched); a
+    caller building many documents may look the versions up its own way."""
     if administrations is None:
         administrations = list(
             encounter.administrations.select_related("drug", "site").order_by("pk")
@@ -221,7 +224,7 @@ def build_document(
         sites = {a.site for a in administrations if a.site is not None}
     location = encounter.location
     zone = location.tz
-    version = policy_in_force(encounter)
+    version = in_force(encounter)
     policy = policy_of(version)
     overrides = policy.get("drug_overrides", {})
     documents, findings = [], []

@@ -43,7 +43,8 @@ def service_date(document: dict[str, Any]) -> date:
     return found if found is not None else timezone.localdate()
 
 
-def _line_key(line: dict[str, Any]) -> tuple[Any, ...]:
+def line_key(line: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two claim lines the same line, for try-it and the replay."""
     return (
         line.get("kind"),
         line.get("code"),
@@ -91,8 +92,8 @@ def compare(
     errors = before.get("errors") or after.get("errors")
     if errors:
         return Comparison(title, published, drafted, errors=errors)
-    published.lines = _mark(before["lines"], after["lines"], _line_key)
-    drafted.lines = _mark(after["lines"], before["lines"], _line_key)
+    published.lines = _mark(before["lines"], after["lines"], line_key)
+    drafted.lines = _mark(after["lines"], before["lines"], line_key)
     published.findings = _mark(before["findings"], after["findings"], _finding_key)
     drafted.findings = _mark(after["findings"], before["findings"], _finding_key)
     return Comparison(title, published, drafted)

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.db.models import Prefetch
@@ -15,6 +16,7 @@ from coding.documents import build_document
 from coding.engine import derive
 from coding.models import Charge, PriceBook
 from encounters.models import Administration, Encounter
+from payers.comparison import line_key
 from payers.models import PolicyVersion
 
 # A replay runs in the request: enough encounters to show the effect of a
@@ -92,9 +94,17 @@ def replay(draft: PolicyVersion, *, since: date, until: date) -> Impact:
     impact = Impact(since, until, more=len(encounters) > REPLAY_LIMIT)
     prices = Charge.objects.book()
     policy = draft.policy_document()
+
+    @cache
+    def version_on(day: date) -> PolicyVersion | None:
+        # Many encounters share a date: one lookup per date, not per encounter.
+        return PolicyVersion.objects.in_force(draft.payer, day)
+
     for encounter in encounters[:REPLAY_LIMIT]:
         document = build_document(
-            encounter, list(encounter.administrations.all())
+            encounter,
+            list(encounter.administrations.all()),
+            in_force=lambda e: version_on(e.date),
         ).document
         before = derive(document)
         after = derive({**document, "policy": policy})
@@ -110,10 +120,7 @@ def replay(draft: PolicyVersion, *, since: date, until: date) -> Impact:
 
 
 def _claim(result: dict[str, Any]) -> Counter[tuple[Any, ...]]:
-    return Counter(
-        (line["code"], tuple(line["modifiers"]), line["units"], line["date"])
-        for line in result["lines"]
-    )
+    return Counter(line_key(line) for line in result["lines"])
 
 
 def _add(

@@ -84,3 +84,23 @@ def test_replay_dates_are_checked_and_only_drafts_replay(
         **HX,
     )
     assert refused.status_code == 409
+
+
+def test_replay_queries_do_not_grow_with_encounters_of_one_day(
+    nurse, prairie_draft
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from payers.impact import replay
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            replay(prairie_draft, since=date(2026, 8, 1), until=date(2026, 8, 31))
+        return len(captured)
+
+    documented_infliximab(nurse, date(2026, 8, 3))
+    one = queries()
+    for _ in range(3):
+        documented_infliximab(nurse, date(2026, 8, 3))
+    assert queries() == one
