@@ -87,6 +87,9 @@ def review_context(request: AuthenticatedRequest, visit: Encounter) -> dict[str,
     coding = claims.coding_of(visit, derivation)
     can_code = Role.CODER in roles_of(request.user)
     finalised = visit.status == Encounter.Status.FINALISED
+    open_for_coding = visit.status in claims.CODING_STATES
+    # What the coder may do in this status (coding.claims refuses the rest).
+    can_edit = can_code and open_for_coding
     return {
         "visit": visit,
         "administrations": administrations,
@@ -104,7 +107,7 @@ def review_context(request: AuthenticatedRequest, visit: Encounter) -> dict[str,
             .order_by("-version")
         ),
         "blockers": claims.blockers(derivation, coding)
-        if derivation is not None and visit.status in claims.CODING_STATES
+        if derivation is not None and open_for_coding
         else [],
         "audit_entries": list(visit.audit_entries.select_related("by")),
         "timeline": timeline.build(
@@ -115,13 +118,9 @@ def review_context(request: AuthenticatedRequest, visit: Encounter) -> dict[str,
             result=derivation.result if derivation else None,
         ),
         "can_code": can_code,
-        # What the coder may do in this status (coding.claims refuses the rest).
-        "can_edit": can_code and visit.status in claims.CODING_STATES,
-        "not_sent": visit.status not in claims.CODING_STATES and not finalised,
-        "can_finalise": can_code and visit.status in claims.CODING_STATES,
-        "unpriced": claims.unpriced(visit, coding)
-        if can_code and visit.status in claims.CODING_STATES
-        else [],
+        "can_edit": can_edit,
+        "not_sent": not open_for_coding and not finalised,
+        "unpriced": claims.unpriced(visit, coding) if can_edit else [],
         "can_reopen": can_code and finalised,
         "diagnosis_form": DiagnosisForm(),
         "override_form": OverrideForm(),

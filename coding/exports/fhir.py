@@ -70,7 +70,7 @@ def resource(claim: Claim) -> dict[str, Any]:
     parties = claim.parties
     patient, payer = parties["patient"], parties["payer"]
     lines = list(claim.lines.all())
-    total = sum(float(line.charge) for line in lines)
+    total = float(claim.total_charge)
     kind = "institutional" if claim.institutional else "professional"
     out: dict[str, Any] = {
         "resourceType": "Claim",

@@ -111,7 +111,7 @@ def claim_segments(
     patient = claim.parties["patient"]
     payer = claim.parties["payer"]
     lines = list(claim.lines.all())
-    total = sum((line.charge for line in lines), Decimal(0))
+    total = claim.total_charge
     out.add("HL", hl, 1, 22, 0)
     kind = payer["kind"]
     filing = ("MA" if institutional else "MB") if kind == "medicare" else FILING[kind]
