@@ -1,11 +1,11 @@
 """Workflows of the coding app that cross models: deriving an encounter's codes."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from coding.documents import Built, app_ids, build_document
+from coding.documents import Built, app_ids, build_document, policy_in_force
 from coding.models import Derivation
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ def derive_encounter(
     by: Any = None,
     administrations: Sequence["Administration"] | None = None,
     sites: Iterable["IVSite"] | None = None,
+    in_force: Callable[["Encounter"], "PolicyVersion | None"] = policy_in_force,
 ) -> Derivation:
     """Run the engine on the encounter under the policy in force and keep the
     result as the encounter's latest Derivation.
@@ -27,7 +28,7 @@ def derive_encounter(
     administration not yet started) is added to the findings, marked with a
     `chairside.` code, so the result shows everything a coder must look at.
     """
-    built = build_document(encounter, administrations, sites)
+    built = build_document(encounter, administrations, sites, in_force=in_force)
     derivation = derivation_of(
         encounter, engine_result(built), built.policy_version, by=by
     )

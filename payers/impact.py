@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from django.db.models import Prefetch
@@ -17,7 +16,7 @@ from coding.engine import derive
 from coding.models import Charge, PriceBook
 from encounters.models import Administration, Encounter
 from payers.comparison import line_key
-from payers.models import PolicyVersion
+from payers.models import PolicyVersion, in_force_by_date
 
 # A replay runs in the request: enough encounters to show the effect of a
 # choice, few enough to answer in a couple of seconds.
@@ -94,17 +93,13 @@ def replay(draft: PolicyVersion, *, since: date, until: date) -> Impact:
     impact = Impact(since, until, more=len(encounters) > REPLAY_LIMIT)
     prices = Charge.objects.book()
     policy = draft.policy_document()
-
-    @cache
-    def version_on(day: date) -> PolicyVersion | None:
-        # Many encounters share a date: one lookup per date, not per encounter.
-        return PolicyVersion.objects.in_force(draft.payer, day)
+    in_force = in_force_by_date(draft.payer)
 
     for encounter in encounters[:REPLAY_LIMIT]:
         document = build_document(
             encounter,
             list(encounter.administrations.all()),
-            in_force=lambda e: version_on(e.date),
+            in_force=in_force,
         ).document
         before = derive(document)
         after = derive({**document, "policy": policy})

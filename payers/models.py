@@ -1,4 +1,6 @@
+from collections.abc import Callable
 from datetime import date
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -626,3 +628,14 @@ class Rederivation(models.Model):
         if not self.total:
             return 100 if self.status == self.Status.DONE else 0
         return round(100 * (self.done + self.failed) / self.total)
+
+
+def in_force_by_date(payer: Payer) -> Callable[[Encounter], PolicyVersion | None]:
+    """The version in force for encounters of `payer`, looked up once per date:
+    for runs over many encounters, most of which share a date with another."""
+
+    @cache
+    def on(day: date) -> PolicyVersion | None:
+        return PolicyVersion.objects.in_force(payer, day)
+
+    return lambda encounter: on(encounter.date)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from coding.services import derive_encounter
 from encounters.models import Encounter
-from payers.models import PolicyVersion, Rederivation
+from payers.models import PolicyVersion, Rederivation, in_force_by_date
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ def rederive_encounters(rederivation_id: int) -> dict[str, int]:
         pk=rederivation_id
     )
     in_range = run.version.encounters_in_range()
+    in_force = in_force_by_date(run.version.payer)
     pending = list(in_range.open().order_by("date", "pk").values_list("pk", flat=True))
     Rederivation.objects.filter(pk=run.pk).update(
         status=Rederivation.Status.RUNNING,
@@ -61,7 +62,7 @@ def rederive_encounters(rederivation_id: int) -> dict[str, int]:
                         finalised_untouched=F("finalised_untouched") + 1,
                     )
                     continue
-                derive_encounter(encounter, by=run.requested_by)
+                derive_encounter(encounter, by=run.requested_by, in_force=in_force)
             Rederivation.objects.filter(pk=run.pk).update(done=F("done") + 1)
         except Exception as error:
             # One broken encounter must not stop the others; the admin sees it.

@@ -364,8 +364,7 @@ def _drug(raw: Any, path: str, errors: Errors) -> Drug | None:
     if not isinstance(raw, dict):
         errors.append((path, "drug must be an object"))
         return None
-    if not raw.keys() <= DRUG_KEYS:
-        _unknown(raw, DRUG_KEYS, path, errors)
+    _unknown(raw, DRUG_KEYS, path, errors)
     get = raw.get
     name = get("name")
     if not _text(name):
@@ -439,8 +438,7 @@ def _administration(
     # when there is an error, and absent optional keys cost one lookup.
     before = len(errors)
     get = item.get
-    if not item.keys() <= ADMIN_KEYS:
-        _unknown(item, ADMIN_KEYS, path, errors)
+    _unknown(item, ADMIN_KEYS, path, errors)
     admin_id = get("id")
     if not _text(admin_id):
         errors.append((f"{path}.id", "an administration needs an id (text)"))

@@ -102,10 +102,10 @@ def test_a_broken_encounter_is_reported_and_the_others_still_run(
 
     real = tasks.derive_encounter
 
-    def derive_or_fail(encounter, *, by=None):
+    def derive_or_fail(encounter, **options):
         if encounter.pk == bad.pk:
             raise RuntimeError("the chart is unreadable")
-        return real(encounter, by=by)
+        return real(encounter, **options)
 
     # The one stand-in in these tests: a failure the real code cannot be made
     # to produce on demand.
