@@ -7,7 +7,7 @@ no database; the reference tables it consults ship with it (see reference.py).
 """
 
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from coding.engine.claim import code_encounter
 from coding.engine.document import parse
@@ -15,7 +15,7 @@ from coding.engine.reference import Reference, packaged
 
 __all__ = ["VERSION", "date_of_service", "derive"]
 
-VERSION = "1.0.0"
+VERSION: Final = "1.0.0"
 
 
 def derive(document: Any, *, reference: Reference | None = None) -> dict[str, Any]:

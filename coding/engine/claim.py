@@ -1,5 +1,7 @@
 """The order of operations (section N) from a parsed encounter to claim lines."""
 
+from typing import Final
+
 from coding.engine.classification import HYDRATION, INFUSION, PUSH, Service, classify
 from coding.engine.document import Encounter
 from coding.engine.drugs import drug_lines
@@ -12,8 +14,8 @@ from coding.engine.result import ADMINISTRATION, Finding, Line, info
 from coding.engine.sequencing import INITIAL, Given, code_group
 from coding.engine.timeline import Interval, union
 
-IV_KINDS = frozenset({INFUSION, PUSH, HYDRATION})
-INITIAL_CODES = frozenset(code for code, _ in INITIAL.values())
+IV_KINDS: Final = frozenset({INFUSION, PUSH, HYDRATION})
+INITIAL_CODES: Final = frozenset(code for code, _ in INITIAL.values())
 
 
 def code_encounter(

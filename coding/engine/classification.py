@@ -7,45 +7,82 @@ infusate: drugs in one bag (R54), a paused bag (R38), one dose split across
 syringes (R18).
 """
 
-from typing import NamedTuple
+from typing import Final, final
 
 from coding.engine.document import Administration, Encounter
 from coding.engine.result import Finding, info, warning
 from coding.engine.timeline import Interval, minutes, total, union
 
-CHEMO = "chemotherapy"
-THERAPEUTIC = "therapeutic"
-HYDRATION = "hydration"
-FAMILY_RANK = {CHEMO: 0, THERAPEUTIC: 1, HYDRATION: 2}
+CHEMO: Final = "chemotherapy"
+THERAPEUTIC: Final = "therapeutic"
+HYDRATION: Final = "hydration"
+FAMILY_RANK: Final = {CHEMO: 0, THERAPEUTIC: 1, HYDRATION: 2}
 
-INFUSION = "infusion"
-PUSH = "push"
-IV_METHODS = frozenset({"infusion", "push"})
+INFUSION: Final = "infusion"
+PUSH: Final = "push"
+IV_METHODS: Final = frozenset({"infusion", "push"})
 
 
-# A NamedTuple rather than a frozen dataclass: as immutable, and four times
-# cheaper to build; the engine builds dozens of these on every tap.
-class Service(NamedTuple):
+# A final class with Final attributes, as result.Line explains.
+@final
+class Service:
     """One administration service: an IV run, or a stand-alone administration."""
 
-    kind: str  # infusion | push | hydration | a non-IV method of the contract
-    family: str  # chemotherapy | therapeutic | hydration
-    category: str  # the drug category after policy (for injections: R5-R8)
-    admins: tuple[str, ...]
-    site: str | None
-    visit: str
-    intervals: tuple[Interval, ...]  # drip time; empty for a push with no stop
-    start: int
-    minutes: int
-    drugs: frozenset[str]  # identity of the infusate: HCPCS or lower-case name
-    names: str
-    primary_reason: bool
-    discontinued: bool
-    lesions: int
-    pump: str
+    def __init__(
+        self,
+        kind: str,  # infusion | push | hydration | a non-IV method of the contract
+        family: str,  # chemotherapy | therapeutic | hydration
+        category: str,  # the drug category after policy (for injections: R5-R8)
+        admins: tuple[str, ...],
+        site: str | None,
+        visit: str,
+        intervals: tuple[Interval, ...],  # drip time; empty for a push with no stop
+        start: int,
+        minutes: int,
+        drugs: frozenset[str],  # identity of the infusate: HCPCS or lower-case name
+        names: str,
+        primary_reason: bool,
+        discontinued: bool,
+        lesions: int,
+        pump: str,
+    ) -> None:
+        self.kind: Final = kind
+        self.family: Final = family
+        self.category: Final = category
+        self.admins: Final = admins
+        self.site: Final = site
+        self.visit: Final = visit
+        self.intervals: Final = intervals
+        self.start: Final = start
+        self.minutes: Final = minutes
+        self.drugs: Final = drugs
+        self.names: Final = names
+        self.primary_reason: Final = primary_reason
+        self.discontinued: Final = discontinued
+        self.lesions: Final = lesions
+        self.pump: Final = pump
 
     def sort_key(self) -> tuple[int, str]:
         return (self.start, self.admins[0])
+
+    def with_admins(self, admins: tuple[str, ...]) -> "Service":
+        return Service(
+            self.kind,
+            self.family,
+            self.category,
+            admins,
+            self.site,
+            self.visit,
+            self.intervals,
+            self.start,
+            self.minutes,
+            self.drugs,
+            self.names,
+            self.primary_reason,
+            self.discontinued,
+            self.lesions,
+            self.pump,
+        )
 
 
 def drug_key(admin: Administration) -> str:

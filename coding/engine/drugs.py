@@ -1,6 +1,6 @@
 """Drug (supply) lines: HCPCS units, waste with JW and JZ, NDC (section J).
 
-R78: units = dose / billing unit, rounded up, at least one; R79: or kept to two
+R78: Final[units] = dose / billing unit, rounded up, at least one; R79: or kept to two
 decimals. R80-R83: for a drug from a single-dose container the line bills the
 dose; the waste earns units(dose + wasted) - units(dose) on a separate JW line
 when above zero, otherwise the drug line carries JZ (dates of service from
@@ -10,7 +10,7 @@ R84-R86: the NDC goes with the line; a payer may require it.
 
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from typing import Final, final
 
 from coding.engine.amounts import Amount, plain
 from coding.engine.document import Administration, Encounter
@@ -18,23 +18,35 @@ from coding.engine.reference import Reference
 from coding.engine.result import DRUG, Finding, Line, error
 from coding.engine.wording import plural
 
-JW_FROM = date(2017, 1, 1)
-JZ_FROM = date(2023, 7, 1)
-CENT = Decimal("0.01")
+JW_FROM: Final = date(2017, 1, 1)
+JZ_FROM: Final = date(2023, 7, 1)
+CENT: Final = Decimal("0.01")
 
 
-# A NamedTuple rather than a frozen dataclass: as immutable, and four times
-# cheaper to build; the engine builds dozens of these on every tap.
-class _Given(NamedTuple):
-    hcpcs: str
-    ndc: str | None
-    day: date
-    name: str
-    billing_unit: Amount
-    dose: Decimal  # in the billing unit's unit
-    wasted: Decimal
-    single_dose: bool
-    admins: tuple[str, ...]
+# A final class with Final attributes, as result.Line explains.
+@final
+class _Given:
+    def __init__(
+        self,
+        hcpcs: str,
+        ndc: str | None,
+        day: date,
+        name: str,
+        billing_unit: Amount,
+        dose: Decimal,  # in the billing unit's unit
+        wasted: Decimal,
+        single_dose: bool,
+        admins: tuple[str, ...],
+    ) -> None:
+        self.hcpcs: Final = hcpcs
+        self.ndc: Final = ndc
+        self.day: Final = day
+        self.name: Final = name
+        self.billing_unit: Final = billing_unit
+        self.dose: Final = dose
+        self.wasted: Final = wasted
+        self.single_dose: Final = single_dose
+        self.admins: Final = admins
 
     def line(
         self, units: Decimal, modifiers: tuple[str, ...], explanation: str

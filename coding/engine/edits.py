@@ -4,16 +4,17 @@ edition of the table it came from."""
 
 from datetime import date
 from decimal import Decimal
+from typing import Final
 
 from coding.engine.document import Encounter
 from coding.engine.reference import Reference
 from coding.engine.result import ADMINISTRATION, Finding, Line, info, warning
 
-NCCI_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
+NCCI_MODIFIERS: Final = frozenset({"59", "XE", "XS", "XP", "XU"})
 # Stand-alone injections paired with IV services: a different route is a
 # distinct service, which is what the NCCI modifier asserts (R18, R40, R90).
-INJECTIONS = frozenset({"96372", "96373", "96377", "96401", "96402"})
-PTP_TABLE = {
+INJECTIONS: Final = frozenset({"96372", "96373", "96377", "96401", "96402"})
+PTP_TABLE: Final = {
     "office": "ncci_ptp_practitioner",
     "facility": "ncci_ptp_outpatient_hospital",
 }
@@ -91,7 +92,7 @@ def ncci_pairs(
         if key in dropped:
             continue
         if key in modify and modify[key] not in line.modifiers:
-            line = line._replace(modifiers=(*line.modifiers, modify[key]))
+            line = line.with_modifier(modify[key])
         out.append(line)
     return out
 
@@ -186,7 +187,7 @@ def medically_unlikely(
             continue
         keep = min(room, line.units)
         capped[key] = room - keep
-        out.append(line if keep == line.units else line._replace(units=keep))
+        out.append(line if keep == line.units else line.with_units(keep))
     return out
 
 

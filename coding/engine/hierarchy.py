@@ -7,7 +7,7 @@ hierarchy (R42); the office takes the service that was the primary reason for
 the visit where one is marked (R43), else the hierarchy with a review flag (R44).
 """
 
-from typing import NamedTuple
+from typing import Final, final
 
 from coding.engine.classification import (
     CHEMO,
@@ -19,10 +19,10 @@ from coding.engine.classification import (
 from coding.engine.document import Encounter
 from coding.engine.result import Finding, info, warning
 
-SHARED = ""  # the access key of all sites without a separate-access reason
+SHARED: Final = ""  # the access key of all sites without a separate-access reason
 
 # R42: chemotherapy before therapeutic before hydration; infusions before pushes.
-RANK_WORDS = {
+RANK_WORDS: Final = {
     (CHEMO, INFUSION): "Chemotherapy infusion",
     (CHEMO, "push"): "Chemotherapy push",
     ("therapeutic", INFUSION): "Therapeutic infusion",
@@ -42,12 +42,18 @@ def rank(service: Service) -> tuple[int, int, int, int, str]:
     )
 
 
-# A NamedTuple rather than a frozen dataclass: as immutable, and four times
-# cheaper to build; the engine builds dozens of these on every tap.
-class AccessGroup(NamedTuple):
-    visit: str
-    access: str  # SHARED or the id of a site with a separate-access reason
-    services: tuple[Service, ...]
+# A final class with Final attributes, as result.Line explains.
+@final
+class AccessGroup:
+    def __init__(
+        self,
+        visit: str,
+        access: str,  # SHARED or the id of a site with a separate-access reason
+        services: tuple[Service, ...],
+    ) -> None:
+        self.visit: Final = visit
+        self.access: Final = access
+        self.services: Final = services
 
 
 def access_groups(services: list[Service], encounter: Encounter) -> list[AccessGroup]:

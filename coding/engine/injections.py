@@ -2,13 +2,15 @@
 subcutaneous and intra-arterial services, pumps, intralesional and cavity
 chemotherapy, port flushes."""
 
+from typing import Final
+
 from coding.engine.classification import CHEMO, Service
 from coding.engine.document import Encounter
 from coding.engine.result import Finding, Line, info, warning
 from coding.engine.units import timed_service
 from coding.engine.wording import plural, when
 
-CAVITY = {  # R23
+CAVITY: Final = {  # R23
     "intrathecal": ("96450", "chemotherapy into the central nervous system"),
     "ventricular_reservoir": ("96542", "chemotherapy through a subcutaneous reservoir"),
     "intrapleural": ("96440", "chemotherapy into the pleural cavity"),
@@ -66,8 +68,8 @@ def code_standalone(
             if service is lesion_services[0]:
                 count = sum(s.lesions for s in lesion_services)
                 code = "96405" if count <= 7 else "96406"  # R22
-                joined = service._replace(
-                    admins=tuple(a for s in lesion_services for a in s.admins)
+                joined = service.with_admins(
+                    tuple(a for s in lesion_services for a in s.admins)
                 )
                 lines += one(
                     code,

@@ -1,7 +1,9 @@
 """National Drug Codes as printed on packages, and as claims carry them (R84)."""
 
+from typing import Final
+
 # The dashed shapes labels print; each part is padded to 5-4-2.
-SHAPES = frozenset({(4, 4, 2), (5, 3, 2), (5, 4, 1), (5, 4, 2)})
+SHAPES: Final = frozenset({(4, 4, 2), (5, 3, 2), (5, 4, 1), (5, 4, 2)})
 
 
 def ndc11(text: str) -> str | None:

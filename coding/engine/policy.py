@@ -5,9 +5,9 @@ names, the values and the defaults (the first value of each is the default).
 """
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
-CHOICES: dict[str, tuple[str, ...]] = {
+CHOICES: Final[dict[str, tuple[str, ...]]] = {
     "initial_service": ("primary_reason", "hierarchy"),  # R42-R44
     "biologic_injection": ("therapeutic", "chemotherapy"),  # R6-R8
     "biologic_infusion": ("chemotherapy", "therapeutic"),  # R6-R8
@@ -23,12 +23,12 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "unit_rounding": ("ceil", "decimal"),  # R78-R79
     "mue": ("warn", "cap"),  # R88-R89
 }
-FLAGS: dict[str, bool] = {
+FLAGS: Final[dict[str, bool]] = {
     "waste_modifiers": True,  # R80-R83
     "ndc_required": False,  # R84-R86
     "allow_99211_with_admin": False,  # R73
 }
-CATEGORIES = (
+CATEGORIES: Final = (
     "chemotherapy",
     "hormonal_antineoplastic",
     "biologic",
@@ -74,7 +74,7 @@ class Policy:
         return self.drug_overrides.get(name.lower())
 
 
-DEFAULT = Policy()
+DEFAULT: Final = Policy()
 
 
 def parse(raw: Any, errors: list[tuple[str, str]]) -> Policy:

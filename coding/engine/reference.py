@@ -9,10 +9,11 @@ import csv
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Final
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 
-SETTING_TABLE = {"office": "practitioner", "facility": "outpatient_hospital"}
+SETTING_TABLE: Final = {"office": "practitioner", "facility": "outpatient_hospital"}
 
 
 @dataclass(frozen=True, slots=True)

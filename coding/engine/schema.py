@@ -5,7 +5,7 @@ the parser stays the authority (it also checks what a schema cannot, such as a
 stop before its start).
 """
 
-from typing import Any
+from typing import Any, Final
 
 from coding.engine.document import (
     ADMIN_KEYS,
@@ -17,8 +17,8 @@ from coding.engine.document import (
 )
 from coding.engine.policy import CATEGORIES, CHOICES, FLAGS
 
-DRAFT = "https://json-schema.org/draft/2020-12/schema"
-UNITS = ["g", "mg", "mcg", "units", "mL", "mEq"]
+DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
+UNITS: Final = ["g", "mg", "mcg", "units", "mL", "mEq"]
 
 
 def _object(
@@ -38,11 +38,11 @@ def _amount(minimum_exclusive: bool) -> dict[str, Any]:
     return _object({"amount": amount, "unit": {"type": "string"}}, ("amount", "unit"))
 
 
-TIME: dict[str, Any] = {
+TIME: Final[dict[str, Any]] = {
     "type": "string",
     "description": "HH:MM on date_of_service, or an ISO 8601 date-time",
 }
-TEXT: dict[str, Any] = {"type": "string", "minLength": 1}
+TEXT: Final[dict[str, Any]] = {"type": "string", "minLength": 1}
 
 
 def document_schema() -> dict[str, Any]:

@@ -3,6 +3,7 @@ sequential, concurrent and push services and hydration (section E, R49-R58)."""
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Final
 
 from coding.engine.classification import CHEMO, HYDRATION, INFUSION, PUSH, Service
 from coding.engine.document import Encounter
@@ -21,7 +22,7 @@ from coding.engine.units import (
 from coding.engine.wording import plural, what, when
 
 # (family, kind) -> (initial code, its hour add-on)
-INITIAL = {
+INITIAL: Final = {
     (CHEMO, INFUSION): ("96413", "96415"),
     (CHEMO, PUSH): ("96409", None),
     ("therapeutic", INFUSION): ("96365", "96366"),
@@ -29,10 +30,10 @@ INITIAL = {
     (HYDRATION, HYDRATION): ("96360", "96361"),
 }
 # R33, R50: a sequential infusion of a new drug and its own hour add-on.
-SEQUENTIAL = {CHEMO: ("96417", "96415"), "therapeutic": ("96367", "96366")}
-NEW_PUSH = {CHEMO: "96411", "therapeutic": "96375"}  # R51
-SAME_DRUG_PUSH = "96376"  # R52
-CONCURRENT = "96368"  # R53
+SEQUENTIAL: Final = {CHEMO: ("96417", "96415"), "therapeutic": ("96367", "96366")}
+NEW_PUSH: Final = {CHEMO: "96411", "therapeutic": "96375"}  # R51
+SAME_DRUG_PUSH: Final = "96376"  # R52
+CONCURRENT: Final = "96368"  # R53
 
 
 @dataclass

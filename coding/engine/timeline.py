@@ -8,18 +8,19 @@ infusate may be several intervals (a paused bag, R38).
 
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from typing import Final
 from zoneinfo import ZoneInfo
 
 Interval = tuple[int, int]
 
 # Every HH:MM of a day, in order, and its seconds after midnight: reading or
 # writing a time on the date of service is then one lookup.
-OF_DAY = {
+OF_DAY: Final = {
     f"{hour:02d}:{minute:02d}": hour * 3600 + minute * 60
     for hour in range(24)
     for minute in range(60)
 }
-BY_MINUTE = tuple(OF_DAY)
+BY_MINUTE: Final = tuple(OF_DAY)
 
 
 class Clock:

@@ -12,6 +12,7 @@ R70: a run that crosses midnight is one run; its units go on its start date, or
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Final
 
 from coding.engine.classification import Service
 from coding.engine.policy import Policy
@@ -19,7 +20,7 @@ from coding.engine.result import ADMINISTRATION, Line
 from coding.engine.timeline import Clock, Interval, instant_of_minute
 from coding.engine.wording import plural, when
 
-ONE = Decimal(1)
+ONE: Final = Decimal(1)
 
 
 def addon_hours(run_minutes: int) -> int:

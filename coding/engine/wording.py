@@ -1,12 +1,13 @@
 """How services are written in explanations, in words a coder checks on the chart."""
 
 from decimal import Decimal
+from typing import Final
 
 from coding.engine.amounts import plain
 from coding.engine.classification import CHEMO, HYDRATION, INFUSION, PUSH, Service
 from coding.engine.timeline import Clock
 
-KIND_WORDS = {INFUSION: "infusion", PUSH: "push", HYDRATION: "hydration"}
+KIND_WORDS: Final = {INFUSION: "infusion", PUSH: "push", HYDRATION: "hydration"}
 
 
 def what(service: Service) -> str:
