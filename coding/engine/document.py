@@ -6,7 +6,6 @@ amounts as Decimals in known units, the policy with its defaults.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TypeIs, final
@@ -164,23 +163,36 @@ class Administration:
         self.pump: Final = pump
 
 
-@dataclass(frozen=True, slots=True)
+@final
 class Em:
-    code: str
-    separately_identifiable: bool
+    def __init__(self, code: str, separately_identifiable: bool) -> None:
+        self.code: Final = code
+        self.separately_identifiable: Final = separately_identifiable
 
 
-@dataclass(frozen=True, slots=True)
+@final
 class Encounter:
-    setting: str
-    clock: Clock
-    date_of_service: date
-    payer: str | None
-    policy: Policy
-    continuation: bool
-    sites: dict[str, Site]
-    administrations: tuple[Administration, ...]
-    em: Em | None
+    def __init__(
+        self,
+        setting: str,
+        clock: Clock,
+        date_of_service: date,
+        payer: str | None,
+        policy: Policy,
+        continuation: bool,
+        sites: dict[str, Site],
+        administrations: tuple[Administration, ...],
+        em: Em | None,
+    ) -> None:
+        self.setting: Final = setting
+        self.clock: Final = clock
+        self.date_of_service: Final = date_of_service
+        self.payer: Final = payer
+        self.policy: Final = policy
+        self.continuation: Final = continuation
+        self.sites: Final = sites
+        self.administrations: Final = administrations
+        self.em: Final = em
 
 
 def parse(raw: Any) -> tuple[Encounter | None, Errors]:
@@ -258,7 +270,7 @@ def parse(raw: Any) -> tuple[Encounter | None, Errors]:
 def _unknown(
     raw: dict[str, Any], known: frozenset[str], path: str, errors: Errors
 ) -> None:
-    if raw.keys() <= known:
+    if known.issuperset(raw):
         return
     for key in raw:
         if key not in known:

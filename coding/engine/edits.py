@@ -139,7 +139,6 @@ def medically_unlikely(
     findings: list[Finding],
 ) -> list[Line]:
     """R88-R89: units per code per date against the setting's MUE."""
-    edition = reference.editions["mue"].label()
     totals: dict[tuple[str, date], Decimal] = {}
     for line in lines:
         key = (line.code, line.date)
@@ -168,7 +167,8 @@ def medically_unlikely(
                 f"{code}: {_n(units)} units on {day.isoformat()} exceed the medically "
                 f"unlikely edit of {value} ({kind.get(indicator, 'date-of-service')} "
                 "limit; "
-                f"{edition}){'; capped' if cap else ''} (R88, R89).",
+                f"{reference.editions['mue'].label()}){'; capped' if cap else ''} "
+                "(R88, R89).",
                 ids,
             )
         )

@@ -67,7 +67,7 @@ class Line:
             "units": number(self.units),
             "modifiers": list(self.modifiers),
             "kind": self.kind,
-            "date": self.date.isoformat(),
+            "date": iso_date(self.date),
             "administrations": list(self.administrations),
             "explanation": self.explanation,
         }
@@ -108,6 +108,13 @@ def number(value: Decimal) -> int | float:
     if value == value.to_integral_value():
         return int(value)
     return float(value)
+
+
+@lru_cache(maxsize=1024)
+def iso_date(day: date) -> str:
+    """A line's date as the contract writes it; a claim's lines share a date or
+    two, written once per process."""
+    return day.isoformat()
 
 
 def error(code: str, message: str, administrations: tuple[str, ...] = ()) -> Finding:

@@ -1,7 +1,6 @@
 """Codes for the IV services of one access group: the initial service, then
 sequential, concurrent and push services and hydration (section E, R49-R58)."""
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
 
@@ -36,13 +35,13 @@ SAME_DRUG_PUSH: Final = "96376"  # R52
 CONCURRENT: Final = "96368"  # R53
 
 
-@dataclass
 class Given:
     """What was already reported in the encounter, for the same-drug rules."""
 
-    pushes: dict[str, int] = field(default_factory=dict)  # drug -> start of last push
-    infusions: dict[str, int] = field(default_factory=dict)  # drug -> first start
-    concurrent_dates: set[date] = field(default_factory=set)
+    def __init__(self) -> None:
+        self.pushes: dict[str, int] = {}  # drug -> start of last push
+        self.infusions: dict[str, int] = {}  # drug -> first start
+        self.concurrent_dates: set[date] = set()
 
 
 def code_group(
