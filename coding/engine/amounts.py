@@ -4,6 +4,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Final, final
 
+ZERO: Final = Decimal(0)
+ONE: Final = Decimal(1)
+
 # Each unit the contract accepts, as (dimension, factor to the dimension's base).
 UNITS: Final[dict[str, tuple[str, Decimal]]] = {
     "g": ("mass", Decimal(1_000_000)),

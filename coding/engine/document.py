@@ -84,6 +84,7 @@ DRUG_KEYS: Final = frozenset(
     {"name", "category", "hcpcs", "billing_unit", "ndc", "single_dose_container"}
 )
 EM_KEYS: Final = frozenset({"code", "separately_identifiable"})
+SANE_INT: Final = 10**10  # the whole numbers _sane accepts: up to ten digits
 RATE_UNITS: Final = {"ml/h": Decimal(1), "ml/hr": Decimal(1), "ml/min": Decimal(60)}
 
 
@@ -367,8 +368,8 @@ def _amount(raw: Any, path: str, errors: Errors, *, positive: bool) -> Amount | 
 
 def _number(raw: Any, path: str, errors: Errors) -> Decimal | None:
     """The amount of the {amount, unit} object at `path`."""
-    if type(raw) is int:
-        return _sane(Decimal(raw), path, errors)
+    if type(raw) is int and -SANE_INT < raw < SANE_INT:
+        return Decimal(raw)  # whole and in range: _sane holds without a check
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         errors.append((f"{path}.amount", "must be a number"))
         return None

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Final, final
 
-from coding.engine.amounts import Amount, plain
+from coding.engine.amounts import ONE, ZERO, Amount, plain
 from coding.engine.document import Administration, Encounter
 from coding.engine.reference import Reference
 from coding.engine.result import DRUG, Finding, Line, error
@@ -102,13 +102,12 @@ def _aggregate(
     assert first.drug is not None
     assert first.drug.billing_unit is not None
     unit = first.drug.billing_unit
-    dose = Decimal(0)
-    wasted = Decimal(0)
+    dose = wasted = ZERO
     for admin in admins:
         if admin.dose is not None:
-            dose += admin.dose.in_unit(unit.unit) or Decimal(0)
+            dose += admin.dose.in_unit(unit.unit) or ZERO
         if admin.wasted is not None:
-            wasted += admin.wasted.in_unit(unit.unit) or Decimal(0)
+            wasted += admin.wasted.in_unit(unit.unit) or ZERO
     return _Given(
         hcpcs=hcpcs,
         ndc=ndc,
@@ -126,11 +125,11 @@ def _aggregate(
 
 def units(amount: Decimal, billing_unit: Decimal, rounding: str) -> Decimal:
     if amount <= 0:
-        return Decimal(0)
+        return ZERO
     exact = amount / billing_unit
     if rounding == "decimal":
         return max(CENT, exact.quantize(CENT, rounding=ROUND_HALF_UP))  # R79
-    return max(Decimal(1), exact.to_integral_value(rounding=ROUND_CEILING))  # R78
+    return max(ONE, exact.to_integral_value(rounding=ROUND_CEILING))  # R78
 
 
 def _lines(given: _Given, encounter: Encounter, reference: Reference) -> list[Line]:
@@ -138,7 +137,6 @@ def _lines(given: _Given, encounter: Encounter, reference: Reference) -> list[Li
     per = given.billing_unit.value
     billed = units(given.dose, per, policy.unit_rounding)
     unit_words = given.billing_unit
-    waste_words = Amount(given.wasted, unit_words.unit)
     base = (
         f"{Amount(given.dose, unit_words.unit)} at {unit_words} a unit = "
         f"{plural(billed, 'unit')}"
@@ -158,8 +156,10 @@ def _lines(given: _Given, encounter: Encounter, reference: Reference) -> list[Li
         if given.single_dose and policy.waste_modifiers and packaged:
             reason = "; packaged in the hospital setting, so no JW or JZ (R83)"
         elif given.wasted:
-            reason = f"; {waste_words} discarded, not billed here (R83)"
+            wasted = Amount(given.wasted, unit_words.unit)
+            reason = f"; {wasted} discarded, not billed here (R83)"
         return [given.line(billed, (), f"{base}{reason}.")]
+    waste_words = Amount(given.wasted, unit_words.unit)
     waste_units = units(given.dose + given.wasted, per, policy.unit_rounding) - billed
     if waste_units > 0:
         return [

@@ -142,7 +142,8 @@ def medically_unlikely(
     totals: dict[tuple[str, date], Decimal] = {}
     for line in lines:
         key = (line.code, line.date)
-        totals[key] = totals.get(key, Decimal(0)) + line.units
+        total = totals.get(key)
+        totals[key] = line.units if total is None else total + line.units
     capped: dict[tuple[str, date], Decimal] = {}
     for (code, day), units in totals.items():
         limit = reference.mue.get((code, encounter.setting))

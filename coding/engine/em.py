@@ -1,7 +1,6 @@
 """The E/M service of the same visit (section I, R73-R75)."""
 
-from decimal import Decimal
-
+from coding.engine.amounts import ONE
 from coding.engine.document import Encounter
 from coding.engine.result import EM, Finding, Line, info
 
@@ -37,7 +36,7 @@ def em_lines(
         return [
             Line(
                 "99211",
-                Decimal(1),
+                ONE,
                 ("25",),
                 EM,
                 day,
@@ -50,7 +49,7 @@ def em_lines(
         return [
             Line(
                 em.code,
-                Decimal(1),
+                ONE,
                 ("25",),
                 EM,
                 day,
@@ -62,7 +61,7 @@ def em_lines(
     return [
         Line(
             em.code,
-            Decimal(1),
+            ONE,
             (),
             EM,
             day,

@@ -12,15 +12,13 @@ R70: a run that crosses midnight is one run; its units go on its start date, or
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Final
 
+from coding.engine.amounts import ONE
 from coding.engine.classification import Service
 from coding.engine.policy import Policy
 from coding.engine.result import ADMINISTRATION, Line
 from coding.engine.timeline import Clock, Interval, instant_of_minute
 from coding.engine.wording import plural, when
-
-ONE: Final = Decimal(1)
 
 
 def addon_hours(run_minutes: int) -> int:
