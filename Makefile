@@ -4,12 +4,20 @@ export UV_PYTHON_DOWNLOADS := never
 UV ?= uv
 PORT ?= 8000
 
-.PHONY: install run test lint vendor chromium
+.PHONY: install engine run test lint vendor chromium
 
 install:
 	$(UV) sync --frozen
 
-run: install
+# The engine compiled by mypyc (coding/compile.py), rebuilt when a source of it
+# is newer than the last build.
+ENGINE_STAMP := build/engine.stamp
+engine: $(ENGINE_STAMP)
+$(ENGINE_STAMP): $(wildcard coding/engine/*.py) coding/compile.py | install
+	$(UV) run python coding/compile.py
+	@touch $@
+
+run: install engine
 	$(UV) run python manage.py migrate --noinput
 	$(UV) run python manage.py load_reference_data
 	$(UV) run python manage.py seed_demo
@@ -19,7 +27,7 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(UV) run python manage.py runserver 0.0.0.0:$(PORT)
 
-test: install chromium
+test: install engine chromium
 	$(UV) run pytest
 
 lint: install

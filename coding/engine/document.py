@@ -8,11 +8,12 @@ amounts as Decimals in known units, the policy with its defaults.
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, Final, TypeIs, final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from coding.engine import policy as policy_module
-from coding.engine.amounts import Amount, convertible, unit_key
+from coding.engine.amounts import ZERO, Amount, convertible, unit_key
 from coding.engine.ndc import ndc11
 from coding.engine.policy import CATEGORIES, Policy
 from coding.engine.timeline import Clock
@@ -348,7 +349,7 @@ def _measure[T](
         errors.append((f"{path}.unit", f"{unit_text!r} is not one of {units}"))
     if value is None or unit is None:
         return None
-    if value < 0 or (positive and value == 0):
+    if value < ZERO or (positive and value == ZERO):
         errors.append(
             (
                 f"{path}.amount",
@@ -363,7 +364,10 @@ def _amount(raw: Any, path: str, errors: Errors, *, positive: bool) -> Amount | 
     measure = _measure(
         raw, path, errors, unit_key, "g, mg, mcg, units, mL, mEq", positive=positive
     )
-    return None if measure is None else Amount(*measure)
+    if measure is None:
+        return None
+    value, unit = measure
+    return Amount(value, unit)
 
 
 def _number(raw: Any, path: str, errors: Errors) -> Decimal | None:
@@ -411,7 +415,27 @@ def _ndc(raw: Any, path: str, errors: Errors) -> str | None:
     return digits
 
 
-def _drug(raw: Any, path: str, errors: Errors) -> Drug | None:
+@final
+class _Paths:
+    """Where the errors of one administration are reported."""
+
+    def __init__(self, index: int) -> None:
+        root = f"administrations[{index}]"
+        self.root: Final = root
+        self.drug: Final = f"{root}.drug"
+        self.billing_unit: Final = f"{root}.drug.billing_unit"
+        self.dose: Final = f"{root}.dose"
+        self.wasted: Final = f"{root}.wasted"
+
+
+@lru_cache(maxsize=256)
+def _paths(index: int) -> _Paths:
+    # The same few paths on every tap: written once per process, not per parse.
+    return _Paths(index)
+
+
+def _drug(raw: Any, where: _Paths, errors: Errors) -> Drug | None:
+    path = where.drug
     if not isinstance(raw, dict):
         errors.append((path, "drug must be an object"))
         return None
@@ -441,7 +465,7 @@ def _drug(raw: Any, path: str, errors: Errors) -> Drug | None:
     billing_unit = ndc = None
     if "billing_unit" in raw:
         billing_unit = _amount(
-            raw["billing_unit"], f"{path}.billing_unit", errors, positive=True
+            raw["billing_unit"], where.billing_unit, errors, positive=True
         )
     if "ndc" in raw:
         ndc = _ndc(raw["ndc"], f"{path}.ndc", errors)
@@ -464,12 +488,12 @@ def _administrations(
     out: list[Administration] = []
     seen: set[str] = set()
     for index, item in enumerate(raw):
-        path = f"administrations[{index}]"
+        where = _paths(index)
         if not isinstance(item, dict):
-            errors.append((path, "an administration must be an object"))
+            errors.append((where.root, "an administration must be an object"))
             continue
         administration = _administration(
-            item, path, sites, clock, have_day, seen, errors
+            item, where, sites, clock, have_day, seen, errors
         )
         if administration is not None:
             out.append(administration)
@@ -478,16 +502,18 @@ def _administrations(
 
 def _administration(
     item: dict[str, Any],
-    path: str,
+    where: _Paths,
     sites: dict[str, Site],
     clock: Clock,
     have_day: bool,
     seen: set[str],
     errors: Errors,
 ) -> Administration | None:
-    # Parsed on every tap: the sub-paths of the error messages are written only
-    # when there is an error, and absent optional keys cost one lookup.
+    # Parsed on every tap: the paths of the error messages are written once per
+    # process or only when there is an error, and absent optional keys cost one
+    # lookup.
     before = len(errors)
+    path = where.root
     get = item.get
     _unknown(item, ADMIN_KEYS, path, errors)
     admin_id = get("id")
@@ -521,15 +547,15 @@ def _administration(
 
     drug = None
     if "drug" in item:
-        drug = _drug(item["drug"], f"{path}.drug", errors)
+        drug = _drug(item["drug"], where, errors)
     elif method is not None and method not in NO_DRUG:
-        errors.append((f"{path}.drug", f"a {method} needs a drug"))
+        errors.append((where.drug, f"a {method} needs a drug"))
 
     dose = wasted = None
     if "dose" in item:
-        dose = _amount(item["dose"], f"{path}.dose", errors, positive=True)
+        dose = _amount(item["dose"], where.dose, errors, positive=True)
     if "wasted" in item:
-        wasted = _amount(item["wasted"], f"{path}.wasted", errors, positive=False)
+        wasted = _amount(item["wasted"], where.wasted, errors, positive=False)
     if drug is not None and drug.billing_unit is not None:
         for key, amount in (("dose", dose), ("wasted", wasted)):
             if amount is not None and not convertible(

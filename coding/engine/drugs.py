@@ -124,12 +124,12 @@ def _aggregate(
 
 
 def units(amount: Decimal, billing_unit: Decimal, rounding: str) -> Decimal:
-    if amount <= 0:
+    if amount <= ZERO:
         return ZERO
     exact = amount / billing_unit
     if rounding == "decimal":
-        return max(CENT, exact.quantize(CENT, rounding=ROUND_HALF_UP))  # R79
-    return max(ONE, exact.to_integral_value(rounding=ROUND_CEILING))  # R78
+        return max(CENT, exact.quantize(CENT, ROUND_HALF_UP))  # R79
+    return max(ONE, exact.to_integral_value(ROUND_CEILING))  # R78
 
 
 def _lines(given: _Given, encounter: Encounter, reference: Reference) -> list[Line]:
@@ -161,7 +161,7 @@ def _lines(given: _Given, encounter: Encounter, reference: Reference) -> list[Li
         return [given.line(billed, (), f"{base}{reason}.")]
     waste_words = Amount(given.wasted, unit_words.unit)
     waste_units = units(given.dose + given.wasted, per, policy.unit_rounding) - billed
-    if waste_units > 0:
+    if waste_units > ZERO:
         return [
             given.line(billed, (), f"{base} given from a single-dose container (R78)."),
             given.line(

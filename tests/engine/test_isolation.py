@@ -48,3 +48,14 @@ def test_deriving_loads_no_django_module() -> None:
 def test_packaged_tables_are_the_shared_cms_extracts(name: str) -> None:
     shared = Path(settings.SHARED_DATA_DIR) / name
     assert (ENGINE / "data" / name).read_bytes() == shared.read_bytes()
+
+
+def test_no_compiled_module_is_older_than_its_source() -> None:
+    # Python imports a compiled module in preference to its source: one left
+    # from before an edit would run the old rules (make engine rebuilds them).
+    for compiled in ENGINE.glob("*.so"):
+        source = ENGINE / f"{compiled.name.split('.')[0]}.py"
+        assert source.exists(), f"{compiled.name} has no source: delete it"
+        assert compiled.stat().st_mtime >= source.stat().st_mtime, (
+            f"{compiled.name} is older than {source.name}: run make engine"
+        )
