@@ -400,7 +400,7 @@ def _other_service(admins: list[Administration], encounter: Encounter) -> Servic
         start=min(starts) if starts else 0,
         minutes=minutes(total(intervals)),
         drugs=frozenset(drug_key(a) for a in admins),
-        names=" + ".join(dict.fromkeys(_name(a) for a in admins)),
+        names=" + ".join(dict.fromkeys([_name(a) for a in admins])),
         primary_reason=any(a.primary_reason for a in admins),
         discontinued=any(a.discontinued for a in admins),
         lesions=sum(a.lesions or 0 for a in admins),

@@ -36,7 +36,7 @@ def hydration_runs(
             )
         )
     first = min(hydration, key=Service.sort_key)
-    names = " + ".join(dict.fromkeys(s.names for s in hydration))
+    names = " + ".join(dict.fromkeys([s.names for s in hydration]))
     if encounter.policy.hydration_segments == "sum" or len(remaining) <= 1:
         pieces = [remaining] if remaining else []
     else:
