@@ -57,11 +57,17 @@ class Amount:
         return self.value * factor / their_factor
 
     def __str__(self) -> str:
-        return f"{plain(self.value)} {DISPLAY[self.unit]}"
+        return written(self.value, self.unit)
 
 
 def convertible(a: str, b: str) -> bool:
     return UNITS[a][0] == UNITS[b][0]
+
+
+@lru_cache(maxsize=4096)
+def written(value: Decimal, unit: str) -> str:
+    """'170 mg', '0.5 mg': the same few amounts, written once per process."""
+    return f"{plain(value)} {DISPLAY[unit]}"
 
 
 @lru_cache(maxsize=4096)

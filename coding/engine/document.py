@@ -85,7 +85,6 @@ DRUG_KEYS: Final = frozenset(
     {"name", "category", "hcpcs", "billing_unit", "ndc", "single_dose_container"}
 )
 EM_KEYS: Final = frozenset({"code", "separately_identifiable"})
-SANE_INT: Final = 10**10  # the whole numbers _sane accepts: up to ten digits
 RATE_UNITS: Final = {"ml/h": Decimal(1), "ml/hr": Decimal(1), "ml/min": Decimal(60)}
 
 
@@ -372,8 +371,11 @@ def _amount(raw: Any, path: str, errors: Errors, *, positive: bool) -> Amount | 
 
 def _number(raw: Any, path: str, errors: Errors) -> Decimal | None:
     """The amount of the {amount, unit} object at `path`."""
-    if type(raw) is int and -SANE_INT < raw < SANE_INT:
-        return Decimal(raw)  # whole and in range: _sane holds without a check
+    kind = type(raw)
+    if kind is int or kind is float or kind is str:
+        value = _decimal(raw)
+        if value is not None:
+            return value
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         errors.append((f"{path}.amount", "must be a number"))
         return None
@@ -388,11 +390,30 @@ def _number(raw: Any, path: str, errors: Errors) -> Decimal | None:
     return _sane(value, path, errors)
 
 
-def _sane(value: Decimal, path: str, errors: Errors) -> Decimal | None:
+@lru_cache(maxsize=4096, typed=True)
+def _decimal(raw: int | float | str) -> Decimal | None:
+    """The number as a decimal when it is one _number accepts, else None.
+
+    The same doses and billing units come back on every tap: each is read once
+    per process. (typed: 1 and 1.0 are different keys.)"""
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or not _in_range(value):
+        return None
+    return value
+
+
+def _in_range(value: Decimal) -> bool:
     # No dose, rate or volume comes near a billion or a billionth of its unit;
     # such a number is a typing or transfer error, and would make units and
     # explanations millions of digits long.
-    if value and not -9 <= value.adjusted() <= 9:
+    return not value or -9 <= value.adjusted() <= 9
+
+
+def _sane(value: Decimal, path: str, errors: Errors) -> Decimal | None:
+    if not _in_range(value):
         errors.append(
             (f"{path}.amount", f"{value} is out of range for a dose, rate or volume")
         )
