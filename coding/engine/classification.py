@@ -21,6 +21,7 @@ FAMILY_RANK: Final = {CHEMO: 0, THERAPEUTIC: 1, HYDRATION: 2}
 INFUSION: Final = "infusion"
 PUSH: Final = "push"
 IV_METHODS: Final = frozenset({"infusion", "push"})
+GroupKey = tuple[str, str, str, str, int | None]
 
 
 # A final class with Final attributes, as result.Line explains.
@@ -119,8 +120,8 @@ def iv_family(category: str, encounter: Encounter) -> str:
 def classify(encounter: Encounter) -> tuple[list[Service], list[Finding]]:
     findings: list[Finding] = []
     policy = encounter.policy
-    iv_groups: dict[tuple[str, ...], list[tuple[Administration, int | None]]] = {}
-    other: dict[tuple[str, ...], list[Administration]] = {}
+    iv_groups: dict[GroupKey, list[tuple[Administration, int | None]]] = {}
+    other: dict[GroupKey, list[Administration]] = {}
     for admin in encounter.administrations:
         if admin.method == "oral":
             findings.append(  # R65
@@ -143,7 +144,7 @@ def classify(encounter: Encounter) -> tuple[list[Service], list[Finding]]:
             )
             continue
         if admin.method not in IV_METHODS:
-            split = (admin.visit, admin.method, drug_key(admin), str(admin.start))
+            split = ("split", admin.visit, admin.method, drug_key(admin), admin.start)
             other.setdefault(split, []).append(admin)  # R18: a split dose is one
             continue
         stop = admin.stop
@@ -151,10 +152,11 @@ def classify(encounter: Encounter) -> tuple[list[Service], list[Finding]]:
             stop, keep = _missing_stop(admin, encounter, findings)
             if not keep:
                 continue
+        key: GroupKey
         if admin.bag is not None:
-            key = ("bag", admin.visit, admin.site or "", admin.bag, "")  # R54
+            key = ("bag", admin.visit, admin.site or "", admin.bag, None)  # R54
         else:
-            key = ("one", admin.visit, drug_key(admin), admin.method, str(admin.start))
+            key = ("one", admin.visit, drug_key(admin), admin.method, admin.start)
         iv_groups.setdefault(key, []).append((admin, stop))
 
     services: list[Service] = []

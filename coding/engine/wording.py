@@ -23,7 +23,12 @@ def when(service: Service, clock: Clock) -> str:
     """'09:02-11:05 (123 min)', 'at 09:30', or the pieces of a paused run."""
     if not service.intervals:
         return f"at {clock.show(service.start)}"
-    spans = ", ".join(clock.span(a, b) for a, b in service.intervals)
+    intervals = service.intervals
+    if len(intervals) == 1:  # the usual run, without a pause
+        start, stop = intervals[0]
+        spans = clock.span(start, stop)
+    else:
+        spans = ", ".join([clock.span(a, b) for a, b in intervals])
     return f"{spans} ({service.minutes} min)"
 
 
