@@ -5,7 +5,6 @@ refused. What comes out is immutable and already normalised: times in seconds,
 amounts as Decimals in known units, the policy with its defaults.
 """
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -271,8 +270,6 @@ def parse(raw: Any) -> tuple[Encounter | None, Errors]:
 def _unknown(
     raw: dict[str, Any], known: frozenset[str], path: str, errors: Errors
 ) -> None:
-    if known.issuperset(raw):
-        return
     for key in raw:
         if key not in known:
             where = f"{path}.{key}" if path else str(key)
@@ -325,16 +322,12 @@ def _sites(raw: Any, errors: Errors) -> dict[str, Site]:
     return sites
 
 
-def _measure[T](
-    raw: Any,
-    path: str,
-    errors: Errors,
-    read_unit: Callable[[str], T | None],
-    units: str,
-    *,
-    positive: bool,
-) -> tuple[Decimal, T] | None:
-    """An object {amount, unit}: the amount and what `read_unit` makes of the unit."""
+def _measure(
+    raw: Any, path: str, errors: Errors, *, positive: bool, rate: bool = False
+) -> tuple[Decimal, str] | None:
+    """An object {amount, unit}: the amount and the key of its unit, a dose's
+    (UNITS) or with `rate` a rate's (RATE_UNITS)."""
+    units = "mL/h, mL/min" if rate else "g, mg, mcg, units, mL, mEq"
     if raw is None:
         return None
     if not isinstance(raw, dict):
@@ -343,7 +336,9 @@ def _measure[T](
     _unknown(raw, AMOUNT_KEYS, path, errors)
     value = _number(raw.get("amount"), path, errors)
     unit_text = raw.get("unit")
-    unit = read_unit(unit_text) if isinstance(unit_text, str) else None
+    unit = None
+    if isinstance(unit_text, str):
+        unit = _rate_key(unit_text) if rate else unit_key(unit_text)
     if unit is None:
         errors.append((f"{path}.unit", f"{unit_text!r} is not one of {units}"))
     if value is None or unit is None:
@@ -360,9 +355,7 @@ def _measure[T](
 
 
 def _amount(raw: Any, path: str, errors: Errors, *, positive: bool) -> Amount | None:
-    measure = _measure(
-        raw, path, errors, unit_key, "g, mg, mcg, units, mL, mEq", positive=positive
-    )
+    measure = _measure(raw, path, errors, positive=positive)
     if measure is None:
         return None
     value, unit = measure
@@ -461,12 +454,11 @@ def _drug(raw: Any, where: _Paths, errors: Errors) -> Drug | None:
         errors.append((path, "drug must be an object"))
         return None
     _unknown(raw, DRUG_KEYS, path, errors)
-    get = raw.get
-    name = get("name")
+    name = raw.get("name")
     if not _text(name):
         errors.append((f"{path}.name", "a drug needs a name"))
         name = "?"
-    category = get("category")
+    category = raw.get("category")
     if category not in CATEGORIES:
         errors.append(
             (
@@ -474,7 +466,7 @@ def _drug(raw: Any, where: _Paths, errors: Errors) -> Drug | None:
                 f"category is required, one of: {', '.join(CATEGORIES)}",
             )
         )
-    hcpcs = get("hcpcs")
+    hcpcs = raw.get("hcpcs")
     if hcpcs is not None:
         if not isinstance(hcpcs, str) or not (
             len(hcpcs.strip()) == 5 and hcpcs.strip().isalnum()
@@ -535,9 +527,8 @@ def _administration(
     # lookup.
     before = len(errors)
     path = where.root
-    get = item.get
     _unknown(item, ADMIN_KEYS, path, errors)
-    admin_id = get("id")
+    admin_id = item.get("id")
     if not _text(admin_id):
         errors.append((f"{path}.id", "an administration needs an id (text)"))
         admin_id = ""
@@ -545,24 +536,24 @@ def _administration(
         errors.append((f"{path}.id", f"administration id {admin_id!r} is used twice"))
     else:
         seen.add(admin_id)
-    method = get("method")
+    method = item.get("method")
     if method not in METHODS:
         errors.append(
             (f"{path}.method", f"method is required, one of: {', '.join(METHODS)}")
         )
         method = None
 
-    site = get("site")
+    site = item.get("site")
     if site is not None and not (isinstance(site, str) and site in sites):
         errors.append((f"{path}.site", f"{site!r} is not the id of a site"))
         site = None
     elif site is None and method in NEEDS_SITE:
         errors.append((f"{path}.site", f"a {method} needs the site it ran through"))
 
-    visit = get("visit", "1")
+    visit = item.get("visit", "1")
     if visit != "1" and not _text(visit):
         errors.append((f"{path}.visit", "visit must be text"))
-    bag = get("bag")
+    bag = item.get("bag")
     if bag is not None and not _text(bag):
         errors.append((f"{path}.bag", "bag must be text"))
 
@@ -596,10 +587,10 @@ def _administration(
     ):
         errors.append((f"{path}.wasted.unit", "wasted must be in a unit of the dose"))
 
-    start = _time(get("start"), path, "start", clock, have_day, errors)
-    stop = _time(get("stop"), path, "stop", clock, have_day, errors)
+    start = _time(item.get("start"), path, "start", clock, have_day, errors)
+    stop = _time(item.get("stop"), path, "stop", clock, have_day, errors)
     # A start that is there but unreadable has its own error already.
-    if start is None and get("start") is None and method not in (None, "oral"):
+    if start is None and item.get("start") is None and method not in (None, "oral"):
         errors.append((f"{path}.start", "start is required"))
     if start is not None and stop is not None and stop < start:
         errors.append(
@@ -616,17 +607,17 @@ def _administration(
     )
     primary = "primary_reason" in item and _flag(item, "primary_reason", path, errors)
     stopped_early = "discontinued" in item and _flag(item, "discontinued", path, errors)
-    lesions = get("lesions")
+    lesions = item.get("lesions")
     if lesions is not None and (
         isinstance(lesions, bool) or not isinstance(lesions, int) or lesions < 1
     ):
         errors.append((f"{path}.lesions", "lesions is a whole number, 1 or more"))
         lesions = None
-    if method == "intralesional" and get("lesions") is None:
+    if method == "intralesional" and item.get("lesions") is None:
         errors.append(
             (f"{path}.lesions", "an intralesional administration needs lesions")
         )
-    pump = get("pump", "portable")
+    pump = item.get("pump", "portable")
     if pump != "portable" and pump != "implantable":
         errors.append((f"{path}.pump", "pump is portable or implantable"))
     if len(errors) > before or method is None:
@@ -680,15 +671,16 @@ def _time(
 
 def _rate(raw: Any, path: str, errors: Errors) -> Decimal | None:
     """A rate in mL an hour."""
-    measure = _measure(
-        raw,
-        path,
-        errors,
-        lambda text: RATE_UNITS.get(text.lower()),
-        "mL/h, mL/min",
-        positive=True,
-    )
-    return None if measure is None else measure[0] * measure[1]
+    measure = _measure(raw, path, errors, positive=True, rate=True)
+    if measure is None:
+        return None
+    value, unit = measure
+    return value * RATE_UNITS[unit]
+
+
+def _rate_key(text: str) -> str | None:
+    key = text.lower()
+    return key if key in RATE_UNITS else None
 
 
 def _volume(raw: Any, path: str, errors: Errors) -> Decimal | None:
