@@ -27,7 +27,6 @@ def ncci_pairs(
     findings: list[Finding],
 ) -> list[Line]:
     setting = encounter.setting
-    edition = reference.editions[PTP_TABLE[setting]].label()
     by_date: dict[date, list[str]] = {}
     for line in lines:
         codes = by_date.setdefault(line.date, [])
@@ -54,7 +53,8 @@ def ncci_pairs(
                         warning(
                             "edit.ncci_bundled",
                             f"{second} is not reported with {first} on the same date: "
-                            f"NCCI pair, modifier indicator 0 ({edition}; "
+                            "NCCI pair, modifier indicator 0 "
+                            f"({_edition(reference, PTP_TABLE[setting])}; "
                             f"{edit.rationale}).",
                             ids,
                         )
@@ -69,7 +69,8 @@ def ncci_pairs(
                                 "route is "
                                 f"a distinct service, so it carries "
                                 f"{encounter.policy.distinct_modifier} (NCCI pair, "
-                                f"modifier indicator 1, {edition}).",
+                                "modifier indicator 1, "
+                                f"{_edition(reference, PTP_TABLE[setting])}).",
                                 ids,
                             )
                         )
@@ -80,7 +81,8 @@ def ncci_pairs(
                                 f"{second} with {first} is paid only with a modifier "
                                 "for a "
                                 f"distinct service (NCCI pair, modifier indicator 1, "
-                                f"{edition}); add it only if the record supports it.",
+                                f"{_edition(reference, PTP_TABLE[setting])}); add it "
+                                "only if the record supports it.",
                                 ids,
                             )
                         )
@@ -110,7 +112,6 @@ def addon_primaries(
     """
     if encounter.continuation:
         return lines  # the primaries were reported on the earlier date (R68)
-    edition = reference.editions["ncci_aoc"].label()
     while True:
         present = {line.code for line in lines if line.kind == ADMINISTRATION}
         kept = []
@@ -123,7 +124,8 @@ def addon_primaries(
                 warning(
                     "edit.addon_without_primary",
                     f"Add-on {line.code} needs one of {', '.join(sorted(primaries))} "
-                    f"on the claim and none is there: not reported (R60; {edition}).",
+                    "on the claim and none is there: not reported "
+                    f"(R60; {_edition(reference, 'ncci_aoc')}).",
                     line.administrations,
                 )
             )
@@ -168,7 +170,7 @@ def medically_unlikely(
                 f"{code}: {_n(units)} units on {day.isoformat()} exceed the medically "
                 f"unlikely edit of {value} ({kind.get(indicator, 'date-of-service')} "
                 "limit; "
-                f"{reference.editions['mue'].label()}){'; capped' if cap else ''} "
+                f"{_edition(reference, 'mue')}){'; capped' if cap else ''} "
                 "(R88, R89).",
                 ids,
             )
@@ -190,6 +192,11 @@ def medically_unlikely(
         capped[key] = room - keep
         out.append(line if keep == line.units else line.with_units(keep))
     return out
+
+
+def _edition(reference: Reference, table: str) -> str:
+    # Written only into a finding: most claims raise none.
+    return reference.editions[table].label()
 
 
 def _n(value: Decimal) -> str:
