@@ -1,12 +1,18 @@
 """The engine stands alone: no Django, and its reference tables are CMS's own."""
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.checks.registry import registry
+
+from coding import compile as compile_engine
+from coding.checks import compiled_engine_is_current
+from coding.compile import stale
 
 ENGINE = Path(__file__).resolve().parents[2] / "coding" / "engine"
 
@@ -53,9 +59,26 @@ def test_packaged_tables_are_the_shared_cms_extracts(name: str) -> None:
 def test_no_compiled_module_is_older_than_its_source() -> None:
     # Python imports a compiled module in preference to its source: one left
     # from before an edit would run the old rules (make engine rebuilds them).
-    for compiled in ENGINE.glob("*.so"):
-        source = ENGINE / f"{compiled.name.split('.')[0]}.py"
-        assert source.exists(), f"{compiled.name} has no source: delete it"
-        assert compiled.stat().st_mtime >= source.stat().st_mtime, (
-            f"{compiled.name} is older than {source.name}: run make engine"
-        )
+    assert stale() == [], "run make engine"
+
+
+def test_a_compiled_module_older_than_its_source_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "units.py").write_text("")
+    (tmp_path / "gone.cpython-313-x86_64-linux-gnu.so").write_bytes(b"")
+    module = tmp_path / "units.cpython-313-x86_64-linux-gnu.so"
+    module.write_bytes(b"")
+    assert stale(tmp_path) == ["gone.cpython-313-x86_64-linux-gnu.so"]
+
+    os.utime(module, (0, (tmp_path / "units.py").stat().st_mtime - 60))
+    assert stale(tmp_path) == [
+        "gone.cpython-313-x86_64-linux-gnu.so",
+        "units.cpython-313-x86_64-linux-gnu.so",
+    ]
+    monkeypatch.setattr(compile_engine, "ENGINE", tmp_path)
+    [warning] = compiled_engine_is_current()
+    assert warning.id == "coding.W001"
+    assert "units.cpython-313-x86_64-linux-gnu.so" in warning.msg
+    assert "make engine" in (warning.hint or "")
+    assert compiled_engine_is_current in registry.get_checks()
