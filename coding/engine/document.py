@@ -373,7 +373,7 @@ def _number(raw: Any, path: str, errors: Errors) -> Decimal | None:
         errors.append((f"{path}.amount", "must be a number"))
         return None
     try:
-        value = Decimal(str(raw))
+        value = _read(raw)
     except InvalidOperation:
         errors.append((f"{path}.amount", f"{raw!r} is not a number"))
         return None
@@ -390,12 +390,18 @@ def _decimal(raw: int | float | str) -> Decimal | None:
     The same doses and billing units come back on every tap: each is read once
     per process. (typed: 1 and 1.0 are different keys.)"""
     try:
-        value = Decimal(str(raw))
+        value = _read(raw)
     except InvalidOperation:
         return None
     if not value.is_finite() or not _in_range(value):
         return None
     return value
+
+
+def _read(raw: int | float | str) -> Decimal:
+    # A whole number exactly, whatever its length (text stops at 4,300 digits);
+    # a float as the shortest text that reads back to it, as JSON wrote it.
+    return Decimal(raw) if isinstance(raw, int) else Decimal(str(raw))
 
 
 def _in_range(value: Decimal) -> bool:
@@ -408,7 +414,10 @@ def _in_range(value: Decimal) -> bool:
 def _sane(value: Decimal, path: str, errors: Errors) -> Decimal | None:
     if not _in_range(value):
         errors.append(
-            (f"{path}.amount", f"{value} is out of range for a dose, rate or volume")
+            (
+                f"{path}.amount",
+                f"{value.normalize():.6g} is out of range for a dose, rate or volume",
+            )
         )
         return None
     return value
