@@ -73,6 +73,8 @@ def derive(request: HttpRequest) -> HttpResponse:
         document: Any = json.loads(request.body)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         return _errors(400, f"the body is not JSON: {error}")
+    except ValueError:  # Python reads no integer of more than 4,300 digits
+        return _errors(400, "the body has a number of more than 4,300 digits")
     result = derive_document(document)
     return JsonResponse(result, status=400 if "errors" in result else 200)
 

@@ -15,6 +15,7 @@ from coding.engine import policy as policy_module
 from coding.engine.amounts import ZERO, Amount, convertible, unit_key
 from coding.engine.ndc import ndc11
 from coding.engine.policy import CATEGORIES, Policy
+from coding.engine.quoting import quoted
 from coding.engine.timeline import Clock
 
 Errors = list[tuple[str, str]]
@@ -203,7 +204,9 @@ def parse(raw: Any) -> tuple[Encounter | None, Errors]:
 
     setting = raw.get("setting")
     if setting not in ("facility", "office"):
-        problem = "is required" if setting is None else f"{setting!r} is not valid"
+        problem = (
+            "is required" if setting is None else f"{quoted(setting)} is not valid"
+        )
         errors.append(("setting", f"setting {problem}: facility or office"))
 
     zone = ZoneInfo("UTC")
@@ -213,7 +216,7 @@ def parse(raw: Any) -> tuple[Encounter | None, Errors]:
             raise ZoneInfoNotFoundError
         zone = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
-        errors.append(("timezone", f"{tz_name!r} is not an IANA time zone"))
+        errors.append(("timezone", f"{quoted(tz_name)} is not an IANA time zone"))
 
     day: date | None = None
     raw_day = raw.get("date_of_service")
@@ -223,7 +226,9 @@ def parse(raw: Any) -> tuple[Encounter | None, Errors]:
                 raise ValueError
             day = date.fromisoformat(raw_day)
         except ValueError:
-            errors.append(("date_of_service", f"{raw_day!r} is not a date YYYY-MM-DD"))
+            errors.append(
+                ("date_of_service", f"{quoted(raw_day)} is not a date YYYY-MM-DD")
+            )
             raw_day = "invalid"
 
     payer = raw.get("payer")
@@ -273,7 +278,7 @@ def _unknown(
     for key in raw:
         if key not in known:
             where = f"{path}.{key}" if path else str(key)
-            errors.append((where, f"unknown key {key!r}"))
+            errors.append((where, f"unknown key {quoted(key)}"))
 
 
 def _flag(raw: dict[str, Any], key: str, path: str, errors: Errors) -> bool:
@@ -308,7 +313,7 @@ def _sites(raw: Any, errors: Errors) -> dict[str, Site]:
             errors.append((f"{path}.id", "a site needs an id (text)"))
             continue
         if site_id in sites:
-            errors.append((f"{path}.id", f"site id {site_id!r} is used twice"))
+            errors.append((f"{path}.id", f"site id {quoted(site_id)} is used twice"))
             continue
         label = item.get("label", "")
         if not isinstance(label, str):
@@ -340,7 +345,7 @@ def _measure(
     if isinstance(unit_text, str):
         unit = _rate_key(unit_text) if rate else unit_key(unit_text)
     if unit is None:
-        errors.append((f"{path}.unit", f"{unit_text!r} is not one of {units}"))
+        errors.append((f"{path}.unit", f"{quoted(unit_text)} is not one of {units}"))
     if value is None or unit is None:
         return None
     if value < ZERO or (positive and value == ZERO):
@@ -375,7 +380,7 @@ def _number(raw: Any, path: str, errors: Errors) -> Decimal | None:
     try:
         value = _read(raw)
     except InvalidOperation:
-        errors.append((f"{path}.amount", f"{raw!r} is not a number"))
+        errors.append((f"{path}.amount", f"{quoted(raw)} is not a number"))
         return None
     if not value.is_finite():
         errors.append((f"{path}.amount", "must be a finite number"))
@@ -433,7 +438,7 @@ def _ndc(raw: Any, path: str, errors: Errors) -> str | None:
     digits = ndc11(raw)
     if digits is None:
         errors.append(
-            (path, f"{raw!r} is not an NDC (11 digits, or 4-4-2, 5-3-2, 5-4-1)")
+            (path, f"{quoted(raw)} is not an NDC (11 digits, or 4-4-2, 5-3-2, 5-4-1)")
         )
     return digits
 
@@ -480,7 +485,7 @@ def _drug(raw: Any, where: _Paths, errors: Errors) -> Drug | None:
         if not isinstance(hcpcs, str) or not (
             len(hcpcs.strip()) == 5 and hcpcs.strip().isalnum()
         ):
-            errors.append((f"{path}.hcpcs", f"{hcpcs!r} is not a HCPCS code"))
+            errors.append((f"{path}.hcpcs", f"{quoted(hcpcs)} is not a HCPCS code"))
             hcpcs = None
         else:
             hcpcs = hcpcs.strip().upper()
@@ -542,7 +547,9 @@ def _administration(
         errors.append((f"{path}.id", "an administration needs an id (text)"))
         admin_id = ""
     elif admin_id in seen:
-        errors.append((f"{path}.id", f"administration id {admin_id!r} is used twice"))
+        errors.append(
+            (f"{path}.id", f"administration id {quoted(admin_id)} is used twice")
+        )
     else:
         seen.add(admin_id)
     method = item.get("method")
@@ -554,7 +561,7 @@ def _administration(
 
     site = item.get("site")
     if site is not None and not (isinstance(site, str) and site in sites):
-        errors.append((f"{path}.site", f"{site!r} is not the id of a site"))
+        errors.append((f"{path}.site", f"{quoted(site)} is not the id of a site"))
         site = None
     elif site is None and method in NEEDS_SITE:
         errors.append((f"{path}.site", f"a {method} needs the site it ran through"))
@@ -713,7 +720,9 @@ def _em(raw: Any, errors: Errors) -> Em | None:
     _unknown(raw, EM_KEYS, "em", errors)
     code = raw.get("code")
     if not isinstance(code, str) or code not in EM_CODES:
-        errors.append(("em.code", f"{code!r} is not an office E/M code (99202-99215)"))
+        errors.append(
+            ("em.code", f"{quoted(code)} is not an office E/M code (99202-99215)")
+        )
         return None
     flag = raw.get("separately_identifiable")
     if not isinstance(flag, bool):

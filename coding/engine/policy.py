@@ -7,6 +7,8 @@ names, the values and the defaults (the first value of each is the default).
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from coding.engine.quoting import quoted
+
 CHOICES: Final[dict[str, tuple[str, ...]]] = {
     "initial_service": ("primary_reason", "hierarchy"),  # R42-R44
     "biologic_injection": ("therapeutic", "chemotherapy"),  # R6-R8
@@ -91,7 +93,7 @@ def parse(raw: Any, errors: list[tuple[str, str]]) -> Policy:
         if key in CHOICES:
             if value not in CHOICES[key]:
                 allowed = ", ".join(CHOICES[key])
-                errors.append((path, f"{value!r} is not one of: {allowed}"))
+                errors.append((path, f"{quoted(value)} is not one of: {allowed}"))
             else:
                 values[key] = value
         elif key in FLAGS:
@@ -107,7 +109,7 @@ def parse(raw: Any, errors: list[tuple[str, str]]) -> Policy:
         elif key == "drug_overrides":
             values[key] = _overrides(value, path, errors)
         else:
-            errors.append((path, f"unknown policy key {key!r}"))
+            errors.append((path, f"unknown policy key {quoted(key)}"))
     return Policy(**values)
 
 
@@ -125,13 +127,13 @@ def _overrides(
             continue
         unknown = set(value) - {"category", "force_push"}
         for name in sorted(unknown):
-            errors.append((f"{here}.{name}", f"unknown key {name!r}"))
+            errors.append((f"{here}.{name}", f"unknown key {quoted(name)}"))
         category = value.get("category")
         if category is not None and category not in CATEGORIES:
             errors.append(
                 (
                     f"{here}.category",
-                    f"{category!r} is not one of: {', '.join(CATEGORIES)}",
+                    f"{quoted(category)} is not one of: {', '.join(CATEGORIES)}",
                 )
             )
             category = None

@@ -18,6 +18,8 @@ from tests.engine.builders import admin, document
 from tests.engine.test_scenarios import CASES
 
 DOCUMENTS = [case["document"] for case in CASES]
+# Valid JSON that Python refuses to read: an integer of 5,000 digits.
+LONG_NUMBER = '{"setting": "office", "payer": ' + "9" * 5000 + "}"
 
 
 def run_command(*args: str, stdin: str | None = None) -> tuple[Any, int]:
@@ -62,6 +64,9 @@ def test_command_reads_stdin_and_exits_2_for_an_invalid_document() -> None:
     broken, code = run_command(stdin="{not json")
     assert code == 2
     assert broken["errors"][0]["message"].startswith("not JSON")
+    long, code = run_command(stdin=LONG_NUMBER)
+    assert code == 2
+    assert "more than 4,300 digits" in long["errors"][0]["message"]
 
 
 @pytest.mark.django_db
@@ -94,6 +99,11 @@ def test_api_refuses_invalid_and_oversized_documents(as_nurse: Client) -> None:
     assert response.status_code == 413
     response = as_nurse.post("/api/v1/derive", "{oops", content_type="application/json")
     assert response.status_code == 400
+    response = as_nurse.post(
+        "/api/v1/derive", LONG_NUMBER, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "more than 4,300 digits" in response.json()["errors"][0]["message"]
 
 
 def test_session_callers_need_the_csrf_token(nurse: User) -> None:

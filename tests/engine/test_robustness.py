@@ -25,6 +25,7 @@ JUNK: tuple[Any, ...] = (
     "1e999999",
     "25:00",
     {"amount": 10**30, "unit": "mg"},
+    10**5000,  # an integer Python writes as no text
 )
 
 Path = tuple[str | int, ...]

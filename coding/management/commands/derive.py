@@ -27,7 +27,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {source}: {error.strerror}") from None
         try:
             document = json.loads(text)
-        except json.JSONDecodeError as error:
+        except ValueError as error:
             self.stdout.write(json.dumps({"errors": [_not_json(error)]}, indent=2))
             sys.exit(2)
         if isinstance(document, list):
@@ -42,8 +42,9 @@ class Command(BaseCommand):
             sys.exit(2)
 
 
-def _not_json(error: json.JSONDecodeError) -> dict[str, str]:
-    return {
-        "path": "",
-        "message": f"not JSON: {error.msg} at line {error.lineno} column {error.colno}",
-    }
+def _not_json(error: ValueError) -> dict[str, str]:
+    if isinstance(error, json.JSONDecodeError):
+        message = f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"
+    else:  # Python reads no integer of more than 4,300 digits
+        message = "not readable: a number has more than 4,300 digits"
+    return {"path": "", "message": message}
