@@ -135,6 +135,10 @@ class TryItForm(forms.Form):
                 f"This is not JSON: {error.msg} at line {error.lineno}, "
                 f"column {error.colno}."
             ) from None
+        except ValueError:  # Python reads no integer of more than 4,300 digits
+            raise forms.ValidationError(
+                "This has a number of more than 4,300 digits."
+            ) from None
         if not isinstance(document, dict):
             raise forms.ValidationError("Paste one encounter document: a JSON object.")
         return document

@@ -278,6 +278,9 @@ def test_try_it_reports_an_invalid_document(as_admin, prairie_draft) -> None:
     not_json = as_admin.post(url, {"document": "{nope"}, **HX)
     assert not_json.status_code == 422
     assert "This is not JSON" in not_json.content.decode()
+    too_long = as_admin.post(url, {"document": '{"payer": ' + "9" * 5000 + "}"}, **HX)
+    assert too_long.status_code == 422
+    assert "more than 4,300 digits" in too_long.content.decode()
     nothing = as_admin.post(url, {}, **HX)
     assert nothing.status_code == 422
     invalid = as_admin.post(url, {"document": '{"setting": "moon"}'}, **HX)
