@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Final
 
+from coding.engine.amounts import ZERO
 from coding.engine.document import Encounter
 from coding.engine.reference import Reference
 from coding.engine.result import ADMINISTRATION, Finding, Line, info, warning
@@ -27,6 +28,7 @@ def ncci_pairs(
     findings: list[Finding],
 ) -> list[Line]:
     setting = encounter.setting
+    pairs_of = reference.ptp[setting]
     by_date: dict[date, list[str]] = {}
     for line in lines:
         codes = by_date.setdefault(line.date, [])
@@ -36,7 +38,7 @@ def ncci_pairs(
     modify: dict[tuple[date, str], str] = {}
     for day, codes in by_date.items():
         for first in codes:
-            pairs = reference.ptp.get((setting, first))
+            pairs = pairs_of.get(first)
             if pairs is None or (day, first) in dropped:
                 continue
             for second in codes:
@@ -141,6 +143,7 @@ def medically_unlikely(
     findings: list[Finding],
 ) -> list[Line]:
     """R88-R89: units per code per date against the setting's MUE."""
+    limits = reference.mue[encounter.setting]
     totals: dict[tuple[str, date], Decimal] = {}
     for line in lines:
         key = (line.code, line.date)
@@ -148,7 +151,7 @@ def medically_unlikely(
         totals[key] = line.units if total is None else total + line.units
     capped: dict[tuple[str, date], Decimal] = {}
     for (code, day), units in totals.items():
-        limit = reference.mue.get((code, encounter.setting))
+        limit = limits.get(code)
         if limit is None or units <= limit[0]:
             continue
         value, indicator = limit
@@ -176,7 +179,7 @@ def medically_unlikely(
             )
         )
         if cap:
-            capped[(code, day)] = Decimal(value)
+            capped[(code, day)] = value
     if not capped:
         return lines
     out = []
@@ -186,7 +189,7 @@ def medically_unlikely(
             out.append(line)
             continue
         room = capped[key]
-        if room <= 0:
+        if room <= ZERO:
             continue
         keep = min(room, line.units)
         capped[key] = room - keep

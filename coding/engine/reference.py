@@ -7,6 +7,7 @@ hand `derive` another `Reference` built by `load` from a newer edition.
 
 import csv
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Final
@@ -36,11 +37,12 @@ class PtpEdit:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    # (code, setting) -> (units, adjudication indicator)
-    mue: dict[tuple[str, str], tuple[int, int]]
-    # (setting, column1) -> {column2: edit}, active edits only; by column 1
+    # setting -> code -> (units, adjudication indicator); the units a decimal,
+    # as the claim's units are
+    mue: dict[str, dict[str, tuple[Decimal, int]]]
+    # setting -> column1 -> {column2: edit}, active edits only; by column 1
     # first because most codes on a claim start no pair at all
-    ptp: dict[tuple[str, str], dict[str, PtpEdit]]
+    ptp: dict[str, dict[str, dict[str, PtpEdit]]]
     # add-on code -> the primaries it may ride on
     addon_primaries: dict[str, frozenset[str]]
     # HCPCS drug code -> OPPS status indicator (N = packaged)
@@ -60,26 +62,26 @@ def _rows(folder: Path, name: str) -> list[dict[str, str]]:
 
 
 def load(folder: Path = DATA_DIR) -> Reference:
-    mue: dict[tuple[str, str], tuple[int, int]] = {}
+    mue: dict[str, dict[str, tuple[Decimal, int]]] = {"office": {}, "facility": {}}
     mue_rows = _rows(folder, "mue.csv")
     for row in mue_rows:
         if row["practitioner_mue"]:
-            mue[(row["code"], "office")] = (
-                int(row["practitioner_mue"]),
+            mue["office"][row["code"]] = (
+                Decimal(row["practitioner_mue"]),
                 int(row["mai"]),
             )
         if row["facility_mue"]:
             mai = row["facility_mai"] or row["mai"]
-            mue[(row["code"], "facility")] = (int(row["facility_mue"]), int(mai))
+            mue["facility"][row["code"]] = (Decimal(row["facility_mue"]), int(mai))
 
-    ptp: dict[tuple[str, str], dict[str, PtpEdit]] = {}
+    ptp: dict[str, dict[str, dict[str, PtpEdit]]] = {"office": {}, "facility": {}}
     ptp_rows = _rows(folder, "ncci_ptp.csv")
     ptp_sources: dict[str, tuple[str, str]] = {}
     for row in ptp_rows:
         if row["active_in_edition"] != "Y" or row["deletion_date"]:
             continue
         setting = next(s for s, t in SETTING_TABLE.items() if t == row["setting"])
-        ptp.setdefault((setting, row["column1"]), {})[row["column2"]] = PtpEdit(
+        ptp[setting].setdefault(row["column1"], {})[row["column2"]] = PtpEdit(
             row["column1"],
             row["column2"],
             int(row["modifier_indicator"]),
