@@ -482,13 +482,10 @@ def _drug(raw: Any, where: _Paths, errors: Errors) -> Drug | None:
         )
     hcpcs = raw.get("hcpcs")
     if hcpcs is not None:
-        if not isinstance(hcpcs, str) or not (
-            len(hcpcs.strip()) == 5 and hcpcs.strip().isalnum()
-        ):
+        code = _hcpcs(hcpcs) if isinstance(hcpcs, str) else None
+        if code is None:
             errors.append((f"{path}.hcpcs", f"{quoted(hcpcs)} is not a HCPCS code"))
-            hcpcs = None
-        else:
-            hcpcs = hcpcs.strip().upper()
+        hcpcs = code
     billing_unit = ndc = None
     if "billing_unit" in raw:
         billing_unit = _amount(
@@ -502,6 +499,14 @@ def _drug(raw: Any, where: _Paths, errors: Errors) -> Drug | None:
     if category not in CATEGORIES:
         return None
     return Drug(name.strip(), category, hcpcs, billing_unit, ndc, single)
+
+
+@lru_cache(maxsize=4096)
+def _hcpcs(text: str) -> str | None:
+    """The HCPCS code as claims write it, or None; a formulary's few codes come
+    back on every tap and are read once per process."""
+    code = text.strip().upper()
+    return code if len(code) == 5 and code.isalnum() else None
 
 
 def _administrations(
