@@ -28,11 +28,8 @@ DISPLAY: Final = {
 ALIASES: Final = {"unit": "units", "u": "units", "ug": "mcg", "µg": "mcg", "cc": "ml"}
 
 
-@lru_cache(maxsize=1024)
 def unit_key(text: str) -> str | None:
-    """The canonical key of a unit as written, or None when it is not one we know.
-
-    Documents spell their units a few ways: each is read once per process."""
+    """The canonical key of a unit as written, or None when it is not one we know."""
     key = text.strip().lower()
     key = ALIASES.get(key, key)
     return key if key in UNITS else None

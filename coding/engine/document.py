@@ -370,7 +370,7 @@ def _amount(raw: Any, path: str, errors: Errors, *, positive: bool) -> Amount | 
 def _number(raw: Any, path: str, errors: Errors) -> Decimal | None:
     """The amount of the {amount, unit} object at `path`."""
     kind = type(raw)
-    if kind is int or kind is float or kind is str:
+    if kind is int or kind is float:
         value = _decimal(raw)
         if value is not None:
             return value
@@ -389,11 +389,12 @@ def _number(raw: Any, path: str, errors: Errors) -> Decimal | None:
 
 
 @lru_cache(maxsize=4096, typed=True)
-def _decimal(raw: int | float | str) -> Decimal | None:
+def _decimal(raw: int | float) -> Decimal | None:
     """The number as a decimal when it is one _number accepts, else None.
 
     The same doses and billing units come back on every tap: each is read once
-    per process. (typed: 1 and 1.0 are different keys.)"""
+    per process. (typed: 1 and 1.0 are different keys.) Numbers written as
+    text, which can be any length, are not kept."""
     try:
         value = _read(raw)
     except InvalidOperation:
@@ -410,10 +411,13 @@ def _read(raw: int | float | str) -> Decimal:
 
 
 def _in_range(value: Decimal) -> bool:
-    # No dose, rate or volume comes near a billion or a billionth of its unit;
+    # No dose, rate or volume comes near a billion or a billionth of its unit,
+    # or has more digits than a decimal computes with (28; a float has 17);
     # such a number is a typing or transfer error, and would make units and
     # explanations millions of digits long.
-    return not value or -9 <= value.adjusted() <= 9
+    if not value:
+        return True
+    return -9 <= value.adjusted() <= 9 and len(value.as_tuple().digits) <= 28
 
 
 def _sane(value: Decimal, path: str, errors: Errors) -> Decimal | None:
@@ -501,10 +505,8 @@ def _drug(raw: Any, where: _Paths, errors: Errors) -> Drug | None:
     return Drug(name.strip(), category, hcpcs, billing_unit, ndc, single)
 
 
-@lru_cache(maxsize=4096)
 def _hcpcs(text: str) -> str | None:
-    """The HCPCS code as claims write it, or None; a formulary's few codes come
-    back on every tap and are read once per process."""
+    """The HCPCS code as claims write it, or None."""
     code = text.strip().upper()
     return code if len(code) == 5 and code.isalnum() else None
 

@@ -94,8 +94,16 @@ def test_a_null_start_or_lesions_count_is_missing() -> None:
 
 
 def test_absurd_amounts_are_refused_not_computed() -> None:
-    # 10**5000 has more digits than Python writes as text by default.
-    for amount in ("1e999999", 10**30, "1e-999999", 10**5000, -(10**5000)):
+    # 10**5000 has more digits than Python writes as text by default; the last
+    # has more than a decimal computes with.
+    for amount in (
+        "1e999999",
+        10**30,
+        "1e-999999",
+        10**5000,
+        -(10**5000),
+        "1." + "0" * 40 + "1",
+    ):
         doc = document(
             admin(
                 "1",
