@@ -39,6 +39,9 @@ def main() -> int:
     from setuptools import setup
 
     os.chdir(ROOT)  # mypyc names modules by their path from here
+    # A module whose source is gone must not outlive it: build from nothing.
+    for module in compiled():
+        module.unlink()
     sources = sorted(str(path.relative_to(ROOT)) for path in ENGINE.glob("*.py"))
     try:
         setup(
