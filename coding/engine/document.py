@@ -371,65 +371,42 @@ def _number(raw: Any, path: str, errors: Errors) -> Decimal | None:
     """The amount of the {amount, unit} object at `path`."""
     kind = type(raw)
     if kind is int or kind is float:
-        value = _decimal(raw)
-        if value is not None:
-            return value
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        errors.append((f"{path}.amount", "must be a number"))
+        read = _read_number(raw)
+    elif isinstance(raw, int | float | str) and not isinstance(raw, bool):
+        read = _read(raw)  # text can be any length: never kept
+    else:
+        read = "must be a number"
+    if isinstance(read, str):
+        errors.append((f"{path}.amount", read))
         return None
+    return read
+
+
+def _read(raw: int | float | str) -> Decimal | str:
+    """The number as a decimal, or what is wrong with it."""
     try:
-        value = _read(raw)
+        # A whole number exactly, whatever its length (text stops at 4,300
+        # digits); a float as the shortest text that reads back to it, as JSON
+        # wrote it.
+        value = Decimal(raw) if isinstance(raw, int) else Decimal(str(raw))
     except InvalidOperation:
-        errors.append((f"{path}.amount", f"{quoted(raw)} is not a number"))
-        return None
+        return f"{quoted(raw)} is not a number"
     if not value.is_finite():
-        errors.append((f"{path}.amount", "must be a finite number"))
-        return None
-    return _sane(value, path, errors)
-
-
-@lru_cache(maxsize=4096, typed=True)
-def _decimal(raw: int | float) -> Decimal | None:
-    """The number as a decimal when it is one _number accepts, else None.
-
-    The same doses and billing units come back on every tap: each is read once
-    per process. (typed: 1 and 1.0 are different keys.) Numbers written as
-    text, which can be any length, are not kept."""
-    try:
-        value = _read(raw)
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or not _in_range(value):
-        return None
-    return value
-
-
-def _read(raw: int | float | str) -> Decimal:
-    # A whole number exactly, whatever its length (text stops at 4,300 digits);
-    # a float as the shortest text that reads back to it, as JSON wrote it.
-    return Decimal(raw) if isinstance(raw, int) else Decimal(str(raw))
-
-
-def _in_range(value: Decimal) -> bool:
+        return "must be a finite number"
     # No dose, rate or volume comes near a billion or a billionth of its unit,
     # or has more digits than a decimal computes with (28; a float has 17);
     # such a number is a typing or transfer error, and would make units and
     # explanations millions of digits long.
-    if not value:
-        return True
-    return -9 <= value.adjusted() <= 9 and len(value.as_tuple().digits) <= 28
-
-
-def _sane(value: Decimal, path: str, errors: Errors) -> Decimal | None:
-    if not _in_range(value):
-        errors.append(
-            (
-                f"{path}.amount",
-                f"{value.normalize():.6g} is out of range for a dose, rate or volume",
-            )
-        )
-        return None
+    if value and not (
+        -9 <= value.adjusted() <= 9 and len(value.as_tuple().digits) <= 28
+    ):
+        return f"{value.normalize():.6g} is out of range for a dose, rate or volume"
     return value
+
+
+# The same doses and billing units come back on every tap: each number is read
+# once per process (typed: 1 and 1.0 are different keys).
+_read_number = lru_cache(maxsize=4096, typed=True)(_read)
 
 
 def _ndc(raw: Any, path: str, errors: Errors) -> str | None:
