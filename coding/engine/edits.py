@@ -96,7 +96,7 @@ def ncci_pairs(
         if key in dropped:
             continue
         if key in modify and modify[key] not in line.modifiers:
-            line = line.with_modifier(modify[key])
+            line = line.revised(modifier=modify[key])
         out.append(line)
     return out
 
@@ -193,7 +193,7 @@ def medically_unlikely(
             continue
         keep = min(room, line.units)
         capped[key] = room - keep
-        out.append(line if keep == line.units else line.with_units(keep))
+        out.append(line if keep == line.units else line.revised(units=keep))
     return out
 
 

@@ -62,7 +62,7 @@ def _rows(folder: Path, name: str) -> list[dict[str, str]]:
 
 
 def load(folder: Path = DATA_DIR) -> Reference:
-    mue: dict[str, dict[str, tuple[Decimal, int]]] = {"office": {}, "facility": {}}
+    mue: dict[str, dict[str, tuple[Decimal, int]]] = {s: {} for s in SETTING_TABLE}
     mue_rows = _rows(folder, "mue.csv")
     for row in mue_rows:
         if row["practitioner_mue"]:
@@ -74,7 +74,7 @@ def load(folder: Path = DATA_DIR) -> Reference:
             mai = row["facility_mai"] or row["mai"]
             mue["facility"][row["code"]] = (Decimal(row["facility_mue"]), int(mai))
 
-    ptp: dict[str, dict[str, dict[str, PtpEdit]]] = {"office": {}, "facility": {}}
+    ptp: dict[str, dict[str, dict[str, PtpEdit]]] = {s: {} for s in SETTING_TABLE}
     ptp_rows = _rows(folder, "ncci_ptp.csv")
     ptp_sources: dict[str, tuple[str, str]] = {}
     for row in ptp_rows:

@@ -37,23 +37,14 @@ class Line:
         self.explanation: Final = explanation
         self.ndc: Final = ndc
 
-    def with_units(self, units: Decimal) -> "Line":
+    def revised(
+        self, *, units: Decimal | None = None, modifier: str | None = None
+    ) -> "Line":
+        """This line with other units, or with one more modifier (the edits)."""
         return Line(
             self.code,
-            units,
-            self.modifiers,
-            self.kind,
-            self.date,
-            self.administrations,
-            self.explanation,
-            self.ndc,
-        )
-
-    def with_modifier(self, modifier: str) -> "Line":
-        return Line(
-            self.code,
-            self.units,
-            (*self.modifiers, modifier),
+            self.units if units is None else units,
+            self.modifiers if modifier is None else (*self.modifiers, modifier),
             self.kind,
             self.date,
             self.administrations,
