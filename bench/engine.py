@@ -16,7 +16,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from coding.engine import derive, document
+from coding.compile import running_compiled
+from coding.engine import derive
 
 
 def typical() -> dict[str, Any]:
@@ -142,7 +143,7 @@ def main() -> None:
     typical_rate = per_second(lambda: derive(small))
     busy_rate = per_second(lambda: derive(large))
     json_rate = per_second(lambda: json.dumps(json.loads(text)))
-    compiled = not document.__file__.endswith(".py")
+    compiled = running_compiled()
     print("engine:", "compiled by mypyc" if compiled else "interpreted (make engine)")
     print(f"typical encounter (5 administrations, 1 site): {typical_rate:,.0f} /s")
     print(f"busy encounter (30 administrations, 2 sites):  {busy_rate:,.0f} /s")

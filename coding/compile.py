@@ -2,8 +2,8 @@
 
 The engine is plain, fully typed Python (mypy --strict); mypyc turns the same
 modules into C extensions, which Python imports in preference to the sources.
-Without them the engine gives the same answers, about two and a half times
-slower (README, Performance). `make run` and `make test` rebuild them whenever
+Without them the engine gives the same answers, more than twice as
+slow (README, Performance). `make run` and `make test` rebuild them whenever
 a source is newer; `stale()` names compiled modules older than their source,
 which a system check and a test report.
 """
@@ -19,6 +19,14 @@ ENGINE = ROOT / "coding" / "engine"
 def compiled() -> list[Path]:
     """The engine's compiled modules, with the library they share."""
     return [*ENGINE.glob("*.so"), *ROOT.glob("chairside_engine__mypyc.*.so")]
+
+
+def running_compiled() -> bool:
+    """Whether this process runs the engine compiled (its modules are loaded
+    from the extensions, not the sources)."""
+    from coding.engine import document
+
+    return not document.__file__.endswith(".py")
 
 
 def stale(folder: Path | None = None) -> list[str]:
