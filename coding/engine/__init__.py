@@ -15,7 +15,7 @@ from coding.engine.reference import Reference, packaged
 
 __all__ = ["VERSION", "date_of_service", "derive"]
 
-VERSION: Final = "1.0.0"
+VERSION: Final = "1.1.0"
 
 
 def derive(document: Any, *, reference: Reference | None = None) -> dict[str, Any]:

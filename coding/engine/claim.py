@@ -9,6 +9,7 @@ from coding.engine.edits import addon_primaries, medically_unlikely, ncci_pairs
 from coding.engine.em import em_lines
 from coding.engine.hierarchy import SHARED, access_groups
 from coding.engine.injections import code_standalone
+from coding.engine.modifiers import facility_modifiers
 from coding.engine.reference import Reference
 from coding.engine.result import ADMINISTRATION, Finding, Line, info
 from coding.engine.sequencing import INITIAL, Given, code_group
@@ -36,8 +37,9 @@ def code_encounter(
             modifiers = ()
             if any(v != group.visit for v in visits_with_initial):
                 modifiers += (encounter.policy.separate_visit_modifier,)  # R47
-            if group.visit in visits_with_initial:
-                modifiers += (encounter.policy.distinct_modifier,)  # R46
+            distinct = encounter.policy.distinct_modifier
+            if group.visit in visits_with_initial and distinct not in modifiers:
+                modifiers += (distinct,)  # R46; 59 for both says it once
         group_lines = code_group(
             group, modifiers, _others(services, group.visit), encounter, given, findings
         )
@@ -67,7 +69,7 @@ def code_encounter(
     lines = medically_unlikely(lines, encounter, reference, findings)
     with_administration = any(line.kind == ADMINISTRATION for line in lines)
     lines += em_lines(encounter, with_administration, findings)
-    return lines, findings
+    return facility_modifiers(lines, encounter, findings), findings
 
 
 def _others(services: list[Service], visit: str) -> list[Interval]:

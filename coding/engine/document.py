@@ -55,6 +55,8 @@ ENCOUNTER_KEYS: Final = frozenset(
         "sites",
         "administrations",
         "em",
+        "department",
+        "modifier_340b",
     }
 )
 SITE_KEYS: Final = frozenset({"id", "label", "separate_access_reason"})
@@ -82,8 +84,19 @@ ADMIN_KEYS: Final = frozenset(
 )
 AMOUNT_KEYS: Final = frozenset({"amount", "unit"})
 DRUG_KEYS: Final = frozenset(
-    {"name", "category", "hcpcs", "billing_unit", "ndc", "single_dose_container"}
+    {
+        "name",
+        "category",
+        "hcpcs",
+        "billing_unit",
+        "ndc",
+        "single_dose_container",
+        "acquired_340b",
+    }
 )
+# R99: where a hospital department stands; the off-campus ones mark every line.
+DEPARTMENTS: Final = ("on_campus", "off_campus_excepted", "off_campus_nonexcepted")
+MODIFIERS_340B: Final = ("JG", "TB")  # R100
 EM_KEYS: Final = frozenset({"code", "separately_identifiable"})
 RATE_UNITS: Final = {"ml/h": Decimal(1), "ml/hr": Decimal(1), "ml/min": Decimal(60)}
 
@@ -112,6 +125,7 @@ class Drug:
         billing_unit: Amount | None,
         ndc: str | None,  # 11 digits, 5-4-2
         single_dose_container: bool,
+        acquired_340b: bool,
     ) -> None:
         self.name: Final = name
         self.category: Final = category
@@ -119,6 +133,7 @@ class Drug:
         self.billing_unit: Final = billing_unit
         self.ndc: Final = ndc
         self.single_dose_container: Final = single_dose_container
+        self.acquired_340b: Final = acquired_340b
 
 
 @final
@@ -184,6 +199,8 @@ class Encounter:
         sites: dict[str, Site],
         administrations: tuple[Administration, ...],
         em: Em | None,
+        department: str,
+        modifier_340b: str | None,  # None: not written (JG in a hospital)
     ) -> None:
         self.setting: Final = setting
         self.clock: Final = clock
@@ -194,6 +211,8 @@ class Encounter:
         self.sites: Final = sites
         self.administrations: Final = administrations
         self.em: Final = em
+        self.department: Final = department
+        self.modifier_340b: Final = modifier_340b
 
 
 def parse(raw: Any) -> tuple[Encounter | None, Errors]:
@@ -236,6 +255,16 @@ def parse(raw: Any) -> tuple[Encounter | None, Errors]:
         errors.append(("payer", "payer must be text"))
         payer = None
     policy = policy_module.parse(raw.get("policy"), errors)
+    department = _choice(raw, "department", DEPARTMENTS, errors)
+    if department is not None and setting == "office":
+        errors.append(
+            (
+                "department",
+                "department is for a hospital department (facility setting): an "
+                "office claim carries no PO or PN (R99)",
+            )
+        )
+    modifier_340b = _choice(raw, "modifier_340b", MODIFIERS_340B, errors)
     continuation = _flag(raw, "continuation", "", errors)
 
     sites = _sites(raw.get("sites"), errors)
@@ -267,6 +296,8 @@ def parse(raw: Any) -> tuple[Encounter | None, Errors]:
             sites=sites,
             administrations=administrations,
             em=em,
+            department=department or "on_campus",
+            modifier_340b=modifier_340b,
         ),
         errors,
     )
@@ -279,6 +310,16 @@ def _unknown(
         if key not in known:
             where = f"{path}.{key}" if path else str(key)
             errors.append((where, f"unknown key {quoted(key)}"))
+
+
+def _choice(
+    raw: dict[str, Any], key: str, choices: tuple[str, ...], errors: Errors
+) -> str | None:
+    value = raw.get(key)
+    if value is None or value in choices:
+        return value
+    errors.append((key, f"{quoted(value)} is not one of: {', '.join(choices)}"))
+    return None
 
 
 def _flag(raw: dict[str, Any], key: str, path: str, errors: Errors) -> bool:
@@ -477,9 +518,10 @@ def _drug(raw: Any, where: _Paths, errors: Errors) -> Drug | None:
     single = "single_dose_container" in raw and _flag(
         raw, "single_dose_container", path, errors
     )
+    acquired_340b = "acquired_340b" in raw and _flag(raw, "acquired_340b", path, errors)
     if category not in CATEGORIES:
         return None
-    return Drug(name.strip(), category, hcpcs, billing_unit, ndc, single)
+    return Drug(name.strip(), category, hcpcs, billing_unit, ndc, single, acquired_340b)
 
 
 def _hcpcs(text: str) -> str | None:

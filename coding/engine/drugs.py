@@ -5,7 +5,9 @@ decimals. R80-R83: for a drug from a single-dose container the line bills the
 dose; the waste earns units(dose + wasted) - units(dose) on a separate JW line
 when above zero, otherwise the drug line carries JZ (dates of service from
 2023-07-01; JW since 2017). R83: not when the drug is packaged in the setting.
-R84-R86: the NDC goes with the line; a payer may require it.
+R84-R86: the NDC goes with the line; a payer may require it. R100: a hospital's
+dose bought at the 340B price carries JG or TB on its lines when the drug is
+separately payable, and is billed apart from the same drug's other stock.
 """
 
 from datetime import date
@@ -21,6 +23,7 @@ from coding.engine.wording import plural
 JW_FROM: Final = date(2017, 1, 1)
 JZ_FROM: Final = date(2023, 7, 1)
 CENT: Final = Decimal("0.01")
+SEPARATELY_PAYABLE: Final = frozenset({"G", "K"})  # OPPS status indicators
 
 
 # A final class with Final attributes, as result.Line explains.
@@ -37,6 +40,7 @@ class _Given:
         wasted: Decimal,
         single_dose: bool,
         admins: tuple[str, ...],
+        acquired_340b: bool,
     ) -> None:
         self.hcpcs: Final = hcpcs
         self.ndc: Final = ndc
@@ -47,6 +51,7 @@ class _Given:
         self.wasted: Final = wasted
         self.single_dose: Final = single_dose
         self.admins: Final = admins
+        self.acquired_340b: Final = acquired_340b
 
     def line(
         self, units: Decimal, modifiers: tuple[str, ...], explanation: str
@@ -66,7 +71,8 @@ class _Given:
 def drug_lines(
     encounter: Encounter, reference: Reference, findings: list[Finding]
 ) -> list[Line]:
-    groups: dict[tuple[str, str | None, date], list[Administration]] = {}
+    groups: dict[tuple[str, str | None, date, bool], list[Administration]] = {}
+    facility = encounter.setting == "facility"
     for admin in encounter.administrations:
         drug = admin.drug
         if admin.method == "oral" or drug is None or admin.dose is None:
@@ -78,10 +84,12 @@ def drug_lines(
             if admin.start
             else encounter.date_of_service
         )
-        groups.setdefault((drug.hcpcs, drug.ndc, day), []).append(admin)
+        # R100: 340B stock counts only on the hospital's claim, on its own lines.
+        acquired = facility and drug.acquired_340b
+        groups.setdefault((drug.hcpcs, drug.ndc, day, acquired), []).append(admin)
     lines: list[Line] = []
-    for (hcpcs, ndc, day), admins in groups.items():
-        given = _aggregate(hcpcs, ndc, day, admins)
+    for (hcpcs, ndc, day, acquired), admins in groups.items():
+        given = _aggregate(hcpcs, ndc, day, admins, acquired)
         lines += _lines(given, encounter, reference)
         if encounter.policy.ndc_required and ndc is None:
             findings.append(  # R84-R86
@@ -96,7 +104,11 @@ def drug_lines(
 
 
 def _aggregate(
-    hcpcs: str, ndc: str | None, day: date, admins: list[Administration]
+    hcpcs: str,
+    ndc: str | None,
+    day: date,
+    admins: list[Administration],
+    acquired_340b: bool,
 ) -> _Given:
     first = admins[0]
     assert first.drug is not None
@@ -120,6 +132,7 @@ def _aggregate(
             a.drug is not None and a.drug.single_dose_container for a in admins
         ),
         admins=tuple(a.id for a in admins),
+        acquired_340b=acquired_340b,
     )
 
 
@@ -133,6 +146,49 @@ def units(amount: Decimal, billing_unit: Decimal, rounding: str) -> Decimal:
 
 
 def _lines(given: _Given, encounter: Encounter, reference: Reference) -> list[Line]:
+    lines = _supply_lines(given, encounter, reference)
+    if not given.acquired_340b:
+        return lines
+    return _with_340b(lines, given, encounter, reference)
+
+
+def _with_340b(
+    lines: list[Line], given: _Given, encounter: Encounter, reference: Reference
+) -> list[Line]:
+    """R100: the billed line and its JW line carry the hospital's 340B modifier
+    when the drug is separately payable; a packaged drug's lines carry none."""
+    modifier = encounter.modifier_340b or "JG"
+    status = reference.opps_status.get(given.hcpcs)
+    if status in SEPARATELY_PAYABLE:
+        why = (
+            f"; bought through 340B and separately payable (OPPS status {status}), "
+            f"so {modifier} (R100)."
+        )
+        return [
+            line.revised(
+                modifier=modifier, explanation=line.explanation.removesuffix(".") + why
+            )
+            for line in lines
+        ]
+    if status is None:
+        why = (
+            f"; bought through 340B, but its OPPS status is not in the shipped "
+            f"table, so no {modifier}: check that it is not separately payable (R100)."
+        )
+    else:
+        why = (
+            f"; bought through 340B, but not separately payable (OPPS status "
+            f"{status}), so no {modifier} (R100)."
+        )
+    return [
+        line.revised(explanation=line.explanation.removesuffix(".") + why)
+        for line in lines
+    ]
+
+
+def _supply_lines(
+    given: _Given, encounter: Encounter, reference: Reference
+) -> list[Line]:
     policy = encounter.policy
     per = given.billing_unit.value
     billed = units(given.dose, per, policy.unit_rounding)

@@ -1,8 +1,13 @@
-"""The E/M service of the same visit (section I, R73-R75)."""
+"""The E/M service of the same visit (section I, R73-R75), and the hospital's
+clinic visit code (section Q, R101)."""
+
+from typing import Final
 
 from coding.engine.amounts import ONE
 from coding.engine.document import Encounter
 from coding.engine.result import EM, Finding, Line, info
+
+CLINIC_VISIT: Final = "G0463"
 
 
 def em_lines(
@@ -23,6 +28,40 @@ def em_lines(
             )
         )
         return []
+    if (
+        encounter.setting == "facility"
+        and encounter.policy.facility_visit_code == CLINIC_VISIT
+    ):
+        # R101: the hospital reports a clinic visit of any level as G0463; the
+        # documented level stays on the physician's claim.
+        if with_administration:
+            return [
+                Line(
+                    CLINIC_VISIT,
+                    ONE,
+                    ("25",),
+                    EM,
+                    day,
+                    (),
+                    f"{em.code} documented: the hospital reports a clinic visit of any "
+                    f"level as {CLINIC_VISIT} (R101), with 25 as a significant, "
+                    "separately identifiable visit on the day of drug administration "
+                    "(R74, R75).",
+                )
+            ]
+        return [
+            Line(
+                CLINIC_VISIT,
+                ONE,
+                (),
+                EM,
+                day,
+                (),
+                f"{em.code} documented: the hospital reports a clinic visit of any "
+                f"level as {CLINIC_VISIT}, with no drug administration the same day "
+                "(R101).",
+            )
+        ]
     if em.code == "99211" and with_administration:
         if not encounter.policy.allow_99211_with_admin:
             findings.append(

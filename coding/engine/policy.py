@@ -24,6 +24,7 @@ CHOICES: Final[dict[str, tuple[str, ...]]] = {
     "discontinued_modifier": ("none", "53"),  # R39
     "unit_rounding": ("ceil", "decimal"),  # R78-R79
     "mue": ("warn", "cap"),  # R88-R89
+    "facility_visit_code": ("G0463", "as_given"),  # R101
 }
 FLAGS: Final[dict[str, bool]] = {
     "waste_modifiers": True,  # R80-R83
@@ -61,6 +62,7 @@ class Policy:
     discontinued_modifier: str = "none"
     unit_rounding: str = "ceil"
     mue: str = "warn"
+    facility_visit_code: str = "G0463"
     waste_modifiers: bool = True
     ndc_required: bool = False
     allow_99211_with_admin: bool = False

@@ -38,17 +38,25 @@ class Line:
         self.ndc: Final = ndc
 
     def revised(
-        self, *, units: Decimal | None = None, modifier: str | None = None
+        self,
+        *,
+        units: Decimal | None = None,
+        modifier: str | None = None,
+        modifiers: tuple[str, ...] | None = None,
+        explanation: str | None = None,
     ) -> "Line":
-        """This line with other units, or with one more modifier (the edits)."""
+        """This line with other units, one more modifier or other modifiers, or
+        another explanation (the edits and the facility's modifiers)."""
+        if modifiers is None:
+            modifiers = self.modifiers
         return Line(
             self.code,
             self.units if units is None else units,
-            self.modifiers if modifier is None else (*self.modifiers, modifier),
+            modifiers if modifier is None else (*modifiers, modifier),
             self.kind,
             self.date,
             self.administrations,
-            self.explanation,
+            self.explanation if explanation is None else explanation,
             self.ndc,
         )
 

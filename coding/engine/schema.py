@@ -9,10 +9,12 @@ from typing import Any, Final
 
 from coding.engine.document import (
     ADMIN_KEYS,
+    DEPARTMENTS,
     DRUG_KEYS,
     EM_CODES,
     ENCOUNTER_KEYS,
     METHODS,
+    MODIFIERS_340B,
     SITE_KEYS,
 )
 from coding.engine.policy import CATEGORIES, CHOICES, FLAGS
@@ -62,6 +64,7 @@ def document_schema() -> dict[str, Any]:
         "billing_unit": _amount(True),
         "ndc": {"type": "string"},
         "single_dose_container": {"type": "boolean"},
+        "acquired_340b": {"type": "boolean"},
     }
     assert set(drug) == DRUG_KEYS
     administration = {
@@ -110,11 +113,13 @@ def document_schema() -> dict[str, Any]:
             },
             ("code", "separately_identifiable"),
         ),
+        "department": {"enum": list(DEPARTMENTS)},
+        "modifier_340b": {"enum": list(MODIFIERS_340B)},
     }
     assert set(encounter) == ENCOUNTER_KEYS
     return {
         "$schema": DRAFT,
-        "title": "Chairside encounter document (coding contract v1)",
+        "title": "Chairside encounter document (coding contract v1.1)",
         **_object(encounter, ("setting",)),
     }
 
@@ -176,6 +181,6 @@ def result_schema() -> dict[str, Any]:
     )
     return {
         "$schema": DRAFT,
-        "title": "Chairside derive result (coding contract v1)",
+        "title": "Chairside derive result (coding contract v1.1)",
         "oneOf": [derived, invalid],
     }

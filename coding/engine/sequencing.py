@@ -40,7 +40,7 @@ class Given:
 
     def __init__(self) -> None:
         self.pushes: dict[str, int] = {}  # drug -> start of last push
-        self.infusions: dict[str, int] = {}  # drug -> first start
+        self.infusions: dict[str, int] = {}  # drug -> end of its latest infusion
         self.concurrent_dates: set[date] = set()
 
 
@@ -103,7 +103,9 @@ class _Coder:
             if service.kind == PUSH:
                 self.given.pushes[drug] = service.start
             elif service.kind == INFUSION:
-                self.given.infusions.setdefault(drug, service.start)
+                end = service.intervals[-1][1]
+                if end > self.given.infusions.get(drug, end - 1):
+                    self.given.infusions[drug] = end
 
     def base_modifiers(
         self, service: Service, extra: tuple[str, ...] = ()
@@ -171,10 +173,24 @@ class _Coder:
         needed = max(1, self.policy.concurrent_min_overlap)
         if shared >= needed and alone < 16:
             return self.concurrent(service, shared)
+        if not shared:
+            why = "16 minutes or more (R33, R50)"
+        elif alone >= 16:
+            # R56: a partial overlap does not make a concurrent infusion when the
+            # later drug also runs 16 minutes or more on its own.
+            why = (
+                f"{alone} minutes on its own, 16 or more, so its {shared} minutes "
+                "beside another infusion earn no concurrent code (R33, R50, R56)"
+            )
+        else:
+            why = (
+                f"its {shared} minutes beside another infusion are under this "
+                f"payer's minimum of {needed} for a concurrent one (R33, R50, R56)"
+            )
         code, addon = SEQUENTIAL[service.family]
         sentence = (
             f"Sequential infusion of a new drug: {what(service)} "
-            f"{when(service, self.clock)}, 16 minutes or more (R33, R50)."
+            f"{when(service, self.clock)}, {why}."
         )
         # R33: a sequential drug's further hours use its family's hour add-on.
         return self.timed(code, addon, service, sentence, self.base_modifiers(service))
@@ -216,8 +232,7 @@ class _Coder:
         sentence = (
             f"Concurrent infusion: {what(service)} {when(service, self.clock)} ran "
             f"{shared} minutes alongside an infusion already reported, through the "
-            "same "
-            "access in its own bag (R53)."
+            "same access in its own bag, and under 16 minutes on its own (R53, R56)."
         )
         return self.timed(CONCURRENT, None, service, sentence)
 
@@ -225,7 +240,7 @@ class _Coder:
         """R37: a later bag of a drug already infused in this encounter."""
         choice = self.policy.repeat_infusion
         if choice == "push":
-            return self.same_drug_push(service, repeat_of="infused")
+            return self.repeat_push(service)  # R37 (c), timed as R52
         addon = SEQUENTIAL[service.family][1]
         count = repeat_hours(service.minutes)
         sentence = (
@@ -245,27 +260,10 @@ class _Coder:
 
     # Pushes after the initial service (R51-R52)
     def push(self, service: Service) -> list[Line]:
-        earlier_push = [
-            self.given.pushes[d] for d in service.drugs if d in self.given.pushes
-        ]
-        earlier_infusion = [d for d in service.drugs if d in self.given.infusions]
-        if earlier_push or earlier_infusion:
-            if earlier_push and not earlier_infusion:
-                gap = abs(service.start - max(earlier_push)) // 60
-                if gap <= 30:
-                    self.findings.append(
-                        info(
-                            "push.same_drug_within_30",
-                            f"{service.names} was pushed again {gap} minutes after the "
-                            "previous push of the same drug: not separately reported "
-                            "(R52).",
-                            service.admins,
-                        )
-                    )
-                    return []
-            return self.same_drug_push(
-                service, repeat_of="infused" if earlier_infusion else "pushed"
-            )
+        if any(
+            d in self.given.pushes or d in self.given.infusions for d in service.drugs
+        ):
+            return self.repeat_push(service)
         code = NEW_PUSH[service.family]
         sentence = (
             f"Push of a new drug, reported after the initial service whatever the "
@@ -273,6 +271,50 @@ class _Coder:
             f"{self.push_reason(service, 'R45', 'R49', 'R51')}."
         )
         return self.single(code, service, sentence)
+
+    def repeat_push(self, service: Service) -> list[Line]:
+        """R52: a push of a drug already given is reported only more than 30
+        minutes after the later of the end of its latest infusion and the start
+        of its latest push; never during or before its own infusion."""
+        start = service.start
+        pushed = [self.given.pushes[d] for d in service.drugs if d in self.given.pushes]
+        ended = [
+            self.given.infusions[d] for d in service.drugs if d in self.given.infusions
+        ]
+        if ended and max(ended) > start:
+            self.findings.append(
+                info(
+                    "push.same_drug_during_infusion",
+                    f"{service.names} {when(service, self.clock)} was given during or "
+                    "before its own infusion, which ran to "
+                    f"{self.clock.show(max(ended))}: not separately reported (R52).",
+                    service.admins,
+                )
+            )
+            return []
+        gaps = [abs(start - max(pushed)) // 60] if pushed else []
+        gaps += [(start - max(ended)) // 60] if ended else []
+        gap = min(gaps)
+        infused = bool(ended) and (start - max(ended)) // 60 == gap
+        if gap <= 30:
+            after = (
+                f"its infusion ended at {self.clock.show(max(ended))}"
+                if infused
+                else "the previous push of the same drug"
+            )
+            self.findings.append(
+                info(
+                    "push.same_drug_within_30",
+                    f"{service.names} was given again {gap} minutes after {after}: "
+                    "not separately reported; a same-drug push needs more than 30 "
+                    "minutes (R52).",
+                    service.admins,
+                )
+            )
+            return []
+        return self.same_drug_push(
+            service, repeat_of="infused" if infused else "pushed"
+        )
 
     def same_drug_push(self, service: Service, repeat_of: str) -> list[Line]:
         if self.encounter.setting == "office":

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from coding.engine import derive
+from coding.engine.document import DEPARTMENTS
 from coding.engine.reference import packaged
 from coding.engine.schema import result_schema
 from tests.engine.builders import minutes_after
@@ -20,6 +21,13 @@ INITIAL_CODES = {"96360", "96365", "96374", "96409", "96413"}
 HYDRATION_CODES = {"96360", "96361"}
 RESULT = Draft202012Validator(result_schema())
 DRUGS = ["oxaliplatin", "leucovorin", "ondansetron", "dexamethasone", "normal saline"]
+# Drugs that also get a drug line: infliximab is separately payable under OPPS
+# (status K: a 340B dose carries JG or TB), oxaliplatin packaged (status N).
+SUPPLY = {
+    "infliximab": ("J1745", 10),
+    "oxaliplatin": ("J9263", 0.5),
+    "ondansetron": ("J2405", 1),
+}
 CATEGORY = {
     "oxaliplatin": "chemotherapy",
     "leucovorin": "therapeutic",
@@ -30,7 +38,9 @@ CATEGORY = {
 
 
 @st.composite
-def administrations(draw: st.DrawFn, sites: list[str]) -> dict[str, Any]:
+def administrations(
+    draw: st.DrawFn, sites: list[str], visits: bool = False
+) -> dict[str, Any]:
     name = draw(st.sampled_from([*DRUGS, "infliximab", "omalizumab"]))
     category = CATEGORY.get(name, "biologic")
     method = draw(
@@ -51,17 +61,33 @@ def administrations(draw: st.DrawFn, sites: list[str]) -> dict[str, Any]:
             out["bag"] = draw(st.sampled_from(["b1", "b2"]))
     if draw(st.integers(0, 9)) == 0:
         out["primary_reason"] = True
+    if name in SUPPLY and draw(st.booleans()):
+        hcpcs, per = SUPPLY[name]
+        out["drug"] |= {
+            "hcpcs": hcpcs,
+            "billing_unit": {"amount": per, "unit": "mg"},
+            "single_dose_container": draw(st.booleans()),
+            "acquired_340b": draw(st.booleans()),
+        }
+        out["dose"] = {"amount": draw(st.integers(1, 500)), "unit": "mg"}
+        out["wasted"] = {"amount": draw(st.integers(0, 50)), "unit": "mg"}
+    if draw(st.integers(0, 9)) == 0:
+        out["discontinued"] = True
+    if visits and draw(st.integers(0, 4)) == 0:
+        out["visit"] = "2"
     return out
 
 
 @st.composite
-def documents(draw: st.DrawFn, *, reasons: bool = True) -> dict[str, Any]:
+def documents(
+    draw: st.DrawFn, *, reasons: bool = True, visits: bool = False
+) -> dict[str, Any]:
     count = draw(st.integers(min_value=1, max_value=3))
     sites = [{"id": f"S{n}", "label": f"site {n}"} for n in range(count)]
     if reasons and draw(st.booleans()):
         sites[-1]["separate_access_reason"] = "incompatible drugs"
     ids = [s["id"] for s in sites]
-    admins = draw(st.lists(administrations(ids), min_size=1, max_size=8))
+    admins = draw(st.lists(administrations(ids, visits), min_size=1, max_size=8))
     for number, item in enumerate(admins, start=1):
         item["id"] = str(number)
     policy = draw(
@@ -74,17 +100,32 @@ def documents(draw: st.DrawFn, *, reasons: bool = True) -> dict[str, Any]:
                 "missing_stop": st.sampled_from(["push", "not_billable"]),
                 "concurrent_min_overlap": st.integers(0, 30),
                 "biologic_injection": st.sampled_from(["therapeutic", "chemotherapy"]),
+                "discontinued_modifier": st.sampled_from(["none", "53"]),
+                "distinct_modifier": st.sampled_from(["59", "XS", "XU"]),
+                "separate_visit_modifier": st.sampled_from(["59", "XE"]),
+                "facility_visit_code": st.sampled_from(["G0463", "as_given"]),
             },
         )
     )
-    return {
-        "setting": draw(st.sampled_from(["facility", "office"])),
+    setting = draw(st.sampled_from(["facility", "office"]))
+    doc = {
+        "setting": setting,
         "timezone": "America/Chicago",
         "date_of_service": "2026-03-02",
         "policy": policy,
         "sites": sites,
         "administrations": admins,
     }
+    if setting == "facility" and draw(st.booleans()):
+        doc["department"] = draw(st.sampled_from(DEPARTMENTS))
+    if draw(st.integers(0, 3)) == 0:
+        doc["modifier_340b"] = draw(st.sampled_from(["JG", "TB"]))
+    if draw(st.integers(0, 3)) == 0:
+        doc["em"] = {
+            "code": draw(st.sampled_from(["99211", "99213", "99215"])),
+            "separately_identifiable": draw(st.booleans()),
+        }
+    return doc
 
 
 json_values = st.recursive(
@@ -204,3 +245,26 @@ def test_moving_the_encounter_by_whole_days_never_changes_codes_or_units(
     doc["date_of_service"] = moved.isoformat()
     after = derive(doc)
     assert [c[:3] for c in claim(after)] == [c[:3] for c in claim(before)]
+
+
+@EXAMPLES
+@given(documents(visits=True))
+def test_facility_modifiers_follow_the_department_and_the_drug(
+    doc: dict[str, Any],
+) -> None:
+    lines = derive(doc)["lines"]
+    marks = [{"PO", "PN"} & set(line["modifiers"]) for line in lines]
+    # R99: PO or PN on every line of an off-campus department or on none, never
+    # both on one line.
+    assert all(len(mark) <= 1 for mark in marks)
+    assert len({frozenset(mark) for mark in marks}) <= 1
+    if doc.get("department", "on_campus") == "on_campus":
+        assert not any(marks)
+    for line in lines:
+        # R100: JG and TB only on drug lines; a line holds at most four
+        # modifiers, each once.
+        if {"JG", "TB"} & set(line["modifiers"]):
+            assert line["kind"] == "drug"
+            assert doc["setting"] == "facility"
+        assert len(line["modifiers"]) <= 4
+        assert len(set(line["modifiers"])) == len(line["modifiers"])

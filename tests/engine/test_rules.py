@@ -256,12 +256,19 @@ def test_intralesional_counts_lesions_once() -> None:
 def test_em_with_administration() -> None:
     push = admin("1", "push", "therapeutic", "09:00")
     em = {"code": "99214", "separately_identifiable": True}
-    assert totals(derive(document(push, em=em))["lines"]) == {
+    office = document(push, em=em, setting="office")
+    assert totals(derive(office)["lines"]) == {
         ("96374", ()): 1,
         ("99214", ("25",)): 1,
     }
     visit = {"code": "99211", "separately_identifiable": True}
-    allowed = derive(document(push, em=visit, policy={"allow_99211_with_admin": True}))
+    allowed = derive(
+        document(
+            push,
+            em=visit,
+            policy={"allow_99211_with_admin": True, "facility_visit_code": "as_given"},
+        )
+    )
     assert ("99211", ("25",)) in totals(allowed["lines"])
 
 
