@@ -148,6 +148,41 @@ def record_ndc(administration: Administration, *, ndc: str, by: Any) -> str:
 
 
 @transaction.atomic
+def record_340b(administration: Administration, *, acquired: bool, by: Any) -> str:
+    """Record whether the dose came from 340B stock, as the pharmacy record
+    says, and re-derive: a hospital's separately payable drug lines carry the
+    location's JG or TB only for 340B stock (R100)."""
+    encounter = administration.encounter
+    start_coding(encounter)
+    drug = administration.drug
+    if drug is None:
+        raise Refusal("Only a drug can come from 340B stock.")
+    before = administration.acquired_340b
+    if acquired == before:
+        raise Refusal("Nothing was changed.")
+    if acquired and not encounter.location.stocks_340b:
+        raise Refusal(
+            f"{encounter.location} is not a 340B covered hospital, so its doses "
+            "carry no JG or TB (R100)."
+        )
+    administration.acquired_340b = acquired
+    administration.save(update_fields=["acquired_340b"])
+    audit(
+        encounter,
+        "claim.340b.recorded",
+        by=by,
+        key=None,
+        target=str(administration),
+        before={"acquired_340b": before},
+        after={"acquired_340b": acquired},
+    )
+    derive_encounter(encounter, by=by)
+    if acquired:
+        return f"{drug.name} recorded as 340B stock."
+    return f"{drug.name} recorded as not from 340B stock: no JG or TB on its lines."
+
+
+@transaction.atomic
 def set_pointers(
     encounter: Encounter, *, line_key: str, ranks: list[int], by: Any
 ) -> LinePointer:

@@ -21,7 +21,7 @@ from coding import claims
 from coding.lines import keyed
 from coding.models import Charge, Derivation, NdcCode, Override
 from coding.services import derive_encounter
-from encounters.demo import HOSPITAL, OFFICE, Given, administer, places
+from encounters.demo import HOSPITAL, OFF_CAMPUS, OFFICE, Given, administer, places
 from encounters.models import (
     Administration,
     Encounter,
@@ -144,7 +144,7 @@ def seed_weeks(
     count = 0
     reopened = Encounter.objects.filter(claims__version__gt=1).exists()
     for day in days(today, weeks):
-        for place_name in (HOSPITAL, OFFICE):
+        for place_name in (HOSPITAL, OFFICE, OFF_CAMPUS):
             for slot in range(PER_DAY):
                 count += 1
                 number = f"W{day:%Y%m%d}-{place_name[:1]}{slot}"

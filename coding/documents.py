@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from coding.engine.result import number
 
 if TYPE_CHECKING:
-    from encounters.models import Administration, Encounter, IVSite
+    from encounters.models import Administration, Encounter, IVSite, Location
     from payers.models import PolicyVersion
 
 # The contract's unit spellings; the CMS file writes millilitres as "ml".
@@ -114,9 +114,14 @@ def policy_of(version: "PolicyVersion | None") -> dict[str, Any]:
 
 
 def drug_of(
-    administration: "Administration", overrides: dict[str, Any]
+    administration: "Administration",
+    overrides: dict[str, Any],
+    *,
+    facility: bool = False,
 ) -> dict[str, Any] | None:
-    """The contract's drug, or None when nobody has reviewed its category."""
+    """The contract's drug, or None when nobody has reviewed its category.
+    340B stock is said only on a hospital's document: the office setting
+    ignores it with a finding (R100)."""
     drug = administration.drug
     assert drug is not None
     name = drug.name
@@ -135,14 +140,20 @@ def drug_of(
         out["ndc"] = administration.ndc
     if administration.single_dose_container:
         out["single_dose_container"] = True
+    if facility and administration.acquired_340b:
+        out["acquired_340b"] = True
     return out
 
 
 def administration_document(
-    administration: "Administration", zone: Any, overrides: dict[str, Any]
+    administration: "Administration",
+    zone: Any,
+    overrides: dict[str, Any],
+    *,
+    facility: bool = False,
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """The contract administrations (one, or a paused run's pieces) and the
-    app's finding about it."""
+    app's finding about it; `facility` for a hospital's document."""
     a = administration
     ids = [str(a.pk)]
     if a.started_at is None:
@@ -154,7 +165,7 @@ def administration_document(
         }
     out: dict[str, Any] = {"id": str(a.pk), "method": a.method}
     if a.drug is not None:
-        drug = drug_of(a, overrides)
+        drug = drug_of(a, overrides, facility=facility)
         if drug is None:
             return [], {
                 "severity": "error",
@@ -224,12 +235,15 @@ def build_document(
         sites = {a.site for a in administrations if a.site is not None}
     location = encounter.location
     zone = location.tz
+    facility = location.setting == location.Setting.FACILITY
     version = in_force(encounter)
     policy = policy_of(version)
     overrides = policy.get("drug_overrides", {})
     documents, findings = [], []
     for administration in administrations:
-        pieces, finding = administration_document(administration, zone, overrides)
+        pieces, finding = administration_document(
+            administration, zone, overrides, facility=facility
+        )
         documents.extend(pieces)
         if finding is not None:
             findings.append(finding)
@@ -247,7 +261,22 @@ def build_document(
         ],
         "administrations": documents,
     }
+    if facility:
+        document |= hospital_facts(location)
     return Built(document, version, findings)
+
+
+def hospital_facts(location: "Location") -> dict[str, Any]:
+    """What a hospital's claim needs to know of the location: an off-campus
+    department's status (R99) and a covered entity's 340B modifier (R100).
+    The contract's defaults (on campus, no 340B stock) are left unsaid, so an
+    on-campus hospital without 340B stock sends the document it always sent."""
+    out: dict[str, Any] = {}
+    if location.department and location.department != location.Department.ON_CAMPUS:
+        out["department"] = str(location.department)
+    if location.covered_340b and location.modifier_340b:
+        out["modifier_340b"] = str(location.modifier_340b)
+    return out
 
 
 def encounter_document(encounter: "Encounter") -> dict[str, Any]:

@@ -39,6 +39,10 @@ class NdcForm(forms.Form):
     ndc = NdcField()
 
 
+class Acquired340BForm(forms.Form):
+    acquired_340b = forms.BooleanField(label="340B stock", required=False)
+
+
 def split_codes(raw: str) -> list[str]:
     return [part for part in raw.replace(",", " ").upper().split() if part]
 

@@ -13,6 +13,11 @@ from typing import Any
 from coding.models import Override
 
 MAX_POINTERS = 4  # an 837 service line points to at most four diagnoses
+# Visit codes a coder may add: E/M lines (on a hospital claim the clinic's
+# revenue code, 0510), whether the level or the hospital's G0463 (R101).
+NEW_PATIENT_VISITS = {"99202", "99203", "99204", "99205"}
+ESTABLISHED_PATIENT_VISITS = {"99211", "99212", "99213", "99214", "99215"}
+VISIT_CODES = frozenset({*NEW_PATIENT_VISITS, *ESTABLISHED_PATIENT_VISITS, "G0463"})
 
 
 def decimal(value: Any) -> Decimal:
@@ -120,6 +125,13 @@ def check(
     return ""
 
 
+def added_kind(code: str) -> str:
+    """The kind of a line the coder adds, as the engine would name it."""
+    if code in VISIT_CODES:
+        return "em"
+    return "drug" if code[:1].isalpha() else "administration"
+
+
 def apply_overrides(
     derived: Sequence[dict[str, Any]],
     overrides: Iterable[Override],
@@ -154,7 +166,7 @@ def apply_overrides(
             line = Line(
                 key=f"add:{override.pk}",
                 code=override.code,
-                kind="drug" if override.code[:1].isalpha() else "administration",
+                kind=added_kind(override.code),
                 units=override.units or Decimal(1),
                 modifiers=list(override.modifiers),
                 date=derived[0].get("date", "") if derived else "",

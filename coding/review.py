@@ -18,6 +18,7 @@ from coding.exports.csv_claims import claims_csv
 from coding.exports.fhir import claims_fhir
 from coding.exports.x12 import claims_837
 from coding.forms import (
+    Acquired340BForm,
     CheckCodesForm,
     DiagnosisForm,
     ExportForm,
@@ -232,6 +233,27 @@ def record_ndc(request: AuthenticatedRequest, pk: int, apk: int) -> HttpResponse
         visit,
         lambda: claims.record_ndc(
             administration, ndc=form.cleaned_data["ndc"], by=request.user
+        ),
+    )
+
+
+@require_POST
+@role_required(Role.CODER)
+@vary_on_headers("HX-Request")
+def record_340b(request: AuthenticatedRequest, pk: int, apk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    administration = get_object_or_404(Administration, encounter=visit, pk=apk)
+    administration.encounter = visit
+    form = Acquired340BForm(request.POST, prefix=f"340b-{apk}")
+    if not form.is_valid():
+        return invalid(request, visit)
+    return act(
+        request,
+        visit,
+        lambda: claims.record_340b(
+            administration,
+            acquired=form.cleaned_data["acquired_340b"],
+            by=request.user,
         ),
     )
 

@@ -1,9 +1,9 @@
 """Synthetic encounters for load tests, written with bulk inserts.
 
 Each encounter is one of the demo regimens (coding/demo.py) at one of a few
-start times and run lengths, at the demo hospital or office, for one of the
+start times and run lengths, at one of the demo locations, for one of the
 demo payers. The engine runs once per distinct variant (regimen, times,
-setting, policy in force); every encounter of that variant gets that result
+location, policy in force); every encounter of that variant gets that result
 with its own administration ids, which is exactly what the engine would
 return for it. Finalised encounters get their Claim snapshot and lines.
 """
@@ -227,6 +227,7 @@ def administrations(
                 dose_unit=g.unit,
                 wasted_amount=Decimal(g.wasted) if g.wasted else None,
                 single_dose_container=g.single_dose,
+                acquired_340b=p["place"].stocks_340b,
                 bag=g.bag,
                 ndc=w.ndcs.get(g.hcpcs, ""),
                 created_by=w.nurse,
@@ -277,7 +278,9 @@ def derivation(
         p["regimen"],
         p["start"],
         p["stretch"],
-        e.location.setting,
+        # The setting and the hospital's facts (department, 340B) are the
+        # location's.
+        e.location.pk,
         e.payer.pk,
         version.pk if version else None,
     )

@@ -17,6 +17,11 @@ urlpatterns = [
         review.record_ndc,
         name="record_ndc",
     ),
+    path(
+        "encounters/<int:pk>/administrations/<int:apk>/340b/",
+        review.record_340b,
+        name="record_340b",
+    ),
     path("encounters/<int:pk>/pointers/", review.set_pointers, name="set_pointers"),
     path("encounters/<int:pk>/overrides/", review.add_override, name="add_override"),
     path(

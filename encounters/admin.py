@@ -22,7 +22,7 @@ class ChairInline(admin.TabularInline):
 
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
-    list_display = ["name", "setting", "timezone"]
+    list_display = ["name", "setting", "department", "covered_340b", "timezone"]
     filter_horizontal = ["staff"]
     inlines = [ChairInline]
 

@@ -1,10 +1,11 @@
-"""A realistic chair day for the demo: a hospital outpatient department and an
-office, their chairs, and today's patients, some infusions still running.
+"""A realistic chair day for the demo: a hospital outpatient department, an
+office and an off-campus department of a 340B hospital, their chairs, and
+today's patients, some infusions still running.
 
 The regimens are the common ones nurses see (FOLFOX, infliximab, hydration,
-antiemetic pushes, an omalizumab injection); doses are typical adult doses,
-the people are invented. Times are set relative to now, so the board always
-shows runs in progress, one of them past its expected end.
+antiemetic pushes, an omalizumab injection, pembrolizumab); doses are typical
+adult doses, the people are invented. Times are set relative to now, so the
+board always shows runs in progress, one of them past its expected end.
 """
 
 import uuid
@@ -31,6 +32,10 @@ from payers.models import Payer
 
 HOSPITAL = "Lakeview Hospital Infusion Center"
 OFFICE = "Prairie Oncology & Rheumatology Clinic"
+# An excepted off-campus department of a 340B hospital (a disproportionate
+# share hospital, so JG): every line carries PO (R99), and its separately
+# payable drugs from 340B stock JG (R100).
+OFF_CAMPUS = "Riverside Hospital Infusion Suite, Oak Park"
 
 
 @dataclass(frozen=True)
@@ -178,17 +183,64 @@ DAY: tuple[Visit, ...] = (
         "Prairie Health Plan",
         Encounter.Status.SCHEDULED,
     ),
+    # Off campus: pembrolizumab from 340B stock over 30 minutes, running.
+    Visit(
+        OFF_CAMPUS,
+        "RH-30118",
+        "Grace Whitaker",
+        date(1955, 8, 19),
+        "Medicare",
+        Encounter.Status.IN_CHAIR,
+        (PORT,),
+        (Given("J9271", INFUSION, "200", "mg", 20, expected=30),),
+    ),
+    # Off campus: infliximab after a diphenhydramine push, finished and
+    # documented this morning.
+    Visit(
+        OFF_CAMPUS,
+        "RH-30240",
+        "Arthur Pellegrini",
+        date(1974, 4, 6),
+        "Medicare",
+        Encounter.Status.DOCUMENTED,
+        (ARM,),
+        (
+            Given("J1200", PUSH, "25", "mg", 290),
+            Given("J1745", INFUSION, "400", "mg", 280, stop=150, expected=120),
+        ),
+    ),
+)
+
+# Each demo location: its name, its facts, how many chairs.
+PLACES: tuple[tuple[str, dict[str, Any], int], ...] = (
+    (
+        HOSPITAL,
+        {
+            "setting": Location.Setting.FACILITY,
+            "department": Location.Department.ON_CAMPUS,
+            "modifier_340b": Location.Modifier340B.JG,
+        },
+        6,
+    ),
+    (OFFICE, {"setting": Location.Setting.OFFICE}, 4),
+    (
+        OFF_CAMPUS,
+        {
+            "setting": Location.Setting.FACILITY,
+            "department": Location.Department.OFF_CAMPUS_EXCEPTED,
+            "covered_340b": True,
+            "modifier_340b": Location.Modifier340B.JG,
+        },
+        4,
+    ),
 )
 
 
 def places(staff: list[Any]) -> dict[str, Location]:
     found = {}
-    for name, setting, chairs in (
-        (HOSPITAL, Location.Setting.FACILITY, 6),
-        (OFFICE, Location.Setting.OFFICE, 4),
-    ):
+    for name, facts, chairs in PLACES:
         place, _ = Location.objects.get_or_create(
-            name=name, defaults={"setting": setting, "timezone": "America/Chicago"}
+            name=name, defaults={**facts, "timezone": "America/Chicago"}
         )
         place.staff.add(*staff)
         for n in range(1, chairs + 1):
@@ -257,6 +309,8 @@ def administer(visit: Encounter, given: Given, *, nurse: Any, now: datetime) -> 
         dose_unit=given.unit,
         wasted_amount=Decimal(given.wasted) if given.wasted else None,
         single_dose_container=given.single_dose,
+        # As the add form would have it: 340B stock where the location has it.
+        acquired_340b=visit.location.stocks_340b,
         bag=given.bag,
         expected_minutes=given.expected,
         created_by=nurse,

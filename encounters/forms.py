@@ -14,6 +14,7 @@ from encounters.models import (
     DoseUnit,
     Encounter,
     IVSite,
+    Location,
     Method,
 )
 
@@ -62,12 +63,19 @@ class AdministrationForm(forms.Form):
         label="Wasted", min_value=0, max_digits=12, decimal_places=4, required=False
     )
     single_dose_container = forms.BooleanField(label="Single-dose vial", required=False)
+    acquired_340b = forms.BooleanField(
+        label="340B stock",
+        required=False,
+        help_text="Untick when the dose did not come from 340B stock.",
+    )
     bag = forms.CharField(max_length=20, required=False, help_text="Same bag, same id.")
     expected_minutes = forms.IntegerField(
         label="Ordered run (minutes)", min_value=1, max_value=24 * 60, required=False
     )
 
-    def __init__(self, *args: Any, sites: Sequence[IVSite], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, sites: Sequence[IVSite], location: Location, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         # The page already holds the encounter's sites: no query to list them.
         self.sites = {site.pk: site for site in sites}
@@ -77,6 +85,13 @@ class AdministrationForm(forms.Form):
         if sites:
             # Most drugs go in through the access placed last: one tap fewer.
             self.fields["site"].initial = sites[-1].pk
+        if location.stocks_340b:
+            # A covered hospital's stock usually is 340B: ticked, and the
+            # nurse unticks it for a dose from other stock.
+            self.fields["acquired_340b"].initial = True
+        else:
+            # Nothing to say where no 340B modifier can apply (R100).
+            del self.fields["acquired_340b"]
 
     def clean_site(self) -> IVSite | None:
         chosen = self.cleaned_data.get("site")
@@ -93,6 +108,9 @@ class AdministrationForm(forms.Form):
             self.add_error("dose_unit", "Give the unit of the dose.")
         if data.get("wasted_amount") and data.get("dose_amount") is None:
             self.add_error("wasted_amount", "Record the dose given before the waste.")
+        if not data.get("drug"):
+            # A flush or a refill has no drug to have been bought at 340B.
+            data["acquired_340b"] = False
         return data
 
 
@@ -116,6 +134,7 @@ class EditAdministrationForm(forms.Form):
     dose_unit = AdministrationForm.base_fields["dose_unit"]
     wasted_amount = AdministrationForm.base_fields["wasted_amount"]
     single_dose_container = AdministrationForm.base_fields["single_dose_container"]
+    acquired_340b = AdministrationForm.base_fields["acquired_340b"]
     ndc = NdcField(required=False)
     bag = AdministrationForm.base_fields["bag"]
     rate = forms.DecimalField(
@@ -144,6 +163,7 @@ class EditAdministrationForm(forms.Form):
         "dose_unit",
         "wasted_amount",
         "single_dose_container",
+        "acquired_340b",
         "ndc",
         "bag",
         "rate",
@@ -156,12 +176,26 @@ class EditAdministrationForm(forms.Form):
         "note",
     )
 
+    def __init__(
+        self, *args: Any, administration: Administration, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("prefix", f"edit-{administration.pk}")
+        super().__init__(*args, **kwargs)
+        if not administration.offers_340b:
+            del self.fields["acquired_340b"]
+
     @classmethod
     def of(
         cls, administration: Administration, **kwargs: Any
     ) -> "EditAdministrationForm":
         initial = {name: getattr(administration, name) for name in cls.FIELDS}
-        return cls(initial=initial, prefix=f"edit-{administration.pk}", **kwargs)
+        return cls(initial=initial, administration=administration, **kwargs)
+
+    def values(self) -> dict[str, Any]:
+        """The values of the fields the form offered, by model field name."""
+        return {
+            name: self.cleaned_data[name] for name in self.FIELDS if name in self.fields
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -36,9 +36,49 @@ class Location(models.Model):
         FACILITY = "facility", "Hospital outpatient department"
         OFFICE = "office", "Physician office"
 
+    class Department(models.TextChoices):
+        # The contract's `department` (R99): the modifier every line carries.
+        ON_CAMPUS = "on_campus", "On the hospital's campus"
+        OFF_CAMPUS_EXCEPTED = "off_campus_excepted", "Off campus, excepted (PO)"
+        OFF_CAMPUS_NONEXCEPTED = (
+            "off_campus_nonexcepted",
+            "Off campus, nonexcepted (PN)",
+        )
+
+    class Modifier340B(models.TextChoices):
+        # The contract's `modifier_340b` (R100).
+        JG = "JG", "JG"
+        TB = "TB", "TB"
+
     name = models.CharField(max_length=120, unique=True)
     setting = models.CharField(max_length=10, choices=Setting)
     timezone = models.CharField(max_length=60, default="America/Chicago")
+    department = models.CharField(
+        "department status",
+        max_length=30,
+        choices=Department,
+        blank=True,
+        help_text="Hospital outpatient locations only: on the hospital's campus, "
+        "or an off-campus provider-based department, excepted (grandfathered: "
+        "every line carries PO) or nonexcepted (every line carries PN). Empty "
+        "for a physician office.",
+    )
+    covered_340b = models.BooleanField(
+        "340B covered entity",
+        default=False,
+        help_text="The hospital buys drugs at the 340B price; doses given here "
+        "then count as 340B stock unless the nurse unticks them.",
+    )
+    modifier_340b = models.CharField(
+        "340B modifier",
+        max_length=2,
+        choices=Modifier340B,
+        blank=True,
+        help_text="What this hospital reports on a 340B drug: TB for rural sole "
+        "community, children's, PPS-exempt cancer and critical access hospitals "
+        "and for nonexcepted off-campus departments; JG for all others (R100). "
+        "Empty for a physician office.",
+    )
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="locations", blank=True
     )
@@ -50,12 +90,55 @@ class Location(models.Model):
         return self.name
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         if self.timezone not in zoneinfo.available_timezones():
-            raise ValidationError({"timezone": f"Unknown time zone {self.timezone}."})
+            errors["timezone"] = f"Unknown time zone {self.timezone}."
+        if self.setting == self.Setting.OFFICE:
+            # R99 and R100 are about the hospital's claim; an office has neither.
+            if self.department:
+                errors["department"] = (
+                    "A physician office has no hospital department status; "
+                    "leave it empty."
+                )
+            if self.covered_340b:
+                errors["covered_340b"] = (
+                    "340B modifiers go on a hospital's claim only; a physician "
+                    "office is not marked as a covered entity here."
+                )
+            if self.modifier_340b:
+                errors["modifier_340b"] = (
+                    "A physician office reports no 340B modifier; leave it empty."
+                )
+        elif self.setting == self.Setting.FACILITY:
+            if not self.department:
+                errors["department"] = (
+                    "Say whether this hospital outpatient location is on campus "
+                    "or an off-campus department."
+                )
+            if self.covered_340b and not self.modifier_340b:
+                errors["modifier_340b"] = "A covered entity reports JG or TB."
+            if (
+                self.covered_340b
+                and self.department == self.Department.OFF_CAMPUS_NONEXCEPTED
+                and self.modifier_340b == self.Modifier340B.JG
+            ):
+                errors["modifier_340b"] = (
+                    "A nonexcepted off-campus department reports its 340B drugs "
+                    "with TB (R100)."
+                )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def stocks_340b(self) -> bool:
+        """Whether a dose given here is 340B stock unless the nurse says
+        otherwise: a covered hospital's stock usually is. An office claim
+        carries no 340B modifier (R100), so there the question never arises."""
+        return self.setting == self.Setting.FACILITY and self.covered_340b
 
 
 class ChairQuerySet(models.QuerySet["Chair"]):
@@ -350,6 +433,14 @@ class Administration(models.Model):
     )
     ndc = models.CharField("NDC", max_length=13, blank=True)
     single_dose_container = models.BooleanField(default=False)
+    # Ticked when added where the location stocks 340B drugs (the add form
+    # starts from Location.stocks_340b); the hospital claim's drug lines then
+    # carry the location's JG or TB (R100).
+    acquired_340b = models.BooleanField(
+        "340B stock",
+        default=False,
+        help_text="The dose was bought at the 340B price.",
+    )
     bag = models.CharField(
         max_length=20, blank=True, help_text="Drugs mixed in one bag share it."
     )
@@ -399,6 +490,15 @@ class Administration(models.Model):
         if self.drug is None:
             return self.get_method_display()
         return self.drug.name
+
+    @property
+    def offers_340b(self) -> bool:
+        """Whether 340B stock is a question for this dose: a drug given where
+        the location stocks 340B drugs, or a dose already marked as 340B (so
+        the mark can always be taken off)."""
+        if self.acquired_340b:
+            return True
+        return self.drug_id is not None and self.encounter.location.stocks_340b
 
     @property
     def needs_stop(self) -> bool:

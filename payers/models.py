@@ -235,6 +235,23 @@ POLICY_KEYS: tuple[PolicyKey, ...] = (
         "Whether the nurse visit code 99211 may be reported together with drug "
         "administration codes.",
     ),
+    PolicyKey(
+        "facility_visit_code",
+        "Clinic visit on the hospital's claim",
+        "R101, R73–R74",
+        "On a hospital outpatient claim, a doctor's visit that is separately "
+        "identifiable from the drug administration (any level, 99202–99215): "
+        "reported as the hospital clinic visit G0463, with modifier 25 beside "
+        "the drug administration, as Medicare has required since 2014; or as "
+        "the level documented, 99211 then following the “99211 with drug "
+        "administration” choice. A visit that is only the routine check before "
+        "treatment is never reported. Office claims always carry the level "
+        "documented.",
+        words={
+            "G0463": "G0463 for any level",
+            "as_given": "The level documented (99202–99215)",
+        },
+    ),
 )
 POLICY_KEY_NAMES = tuple(key.name for key in POLICY_KEYS)
 _WORDS = {key.name: key.words for key in POLICY_KEYS}
@@ -321,6 +338,9 @@ class PolicyVersion(models.Model):
     allow_99211_with_admin = models.BooleanField(
         default=policy.FLAGS["allow_99211_with_admin"]
     )
+    # Versions published before the key existed were migrated to as_given,
+    # what they coded then (payers/migrations/0004).
+    facility_visit_code = _choice_field("facility_visit_code", max_length=10)
 
     # Why each non-default choice was made: {policy key: "public source, rule"}.
     notes = models.JSONField(default=dict, blank=True)

@@ -170,6 +170,16 @@ MATRIX: dict[str, Row] = {
             "reopen",
         )
     },
+    # The matrix encounter is not sent to coding: the coder's change is
+    # refused and the page says so (a redirect to it, without htmx).
+    "coding:record_340b": Row(
+        LOGIN,
+        403,
+        302,
+        403,
+        method="post",
+        kwargs={"pk": demo_coding_encounter, "apk": demo_administration},
+    ),
     "coding:record_ndc": Row(
         LOGIN,
         403,

@@ -111,7 +111,7 @@ def edit_administration(
         form = EditAdministrationForm.of(target)
         return form_fragment(request, visit, "edit-form", a=target, form=form)
     tap = ActionForm(request.POST)
-    form = EditAdministrationForm(request.POST, prefix=f"edit-{target.pk}")
+    form = EditAdministrationForm(request.POST, administration=target)
     if not tap.is_valid():
         return incomplete_tap()
     if not form.is_valid():
@@ -119,7 +119,7 @@ def edit_administration(
         return respond(
             request, visit, administrations, outcome, **{f"edit_{target.pk}": form}
         )
-    values = {name: form.cleaned_data[name] for name in EditAdministrationForm.FIELDS}
+    values = form.values()
     new_rate = values.pop("rate")
     key = tap.cleaned_data["key"]
 

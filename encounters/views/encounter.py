@@ -62,7 +62,11 @@ def workspace(
         "site_form": forms.get("site_form"),
         # With nothing given yet the add form is open, so it comes with the page.
         "administration_form": forms.get("administration_form")
-        or (None if administrations else AdministrationForm(sites=sites)),
+        or (
+            None
+            if administrations
+            else AdministrationForm(sites=sites, location=visit.location)
+        ),
         "chosen_drug": forms.get("chosen_drug"),
     }
     template = (
@@ -252,13 +256,14 @@ def add_site(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required(Role.NURSE)
 def add_administration(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = get_visit(request, pk)
+    sites = list(visit.sites.all())
     if request.method == "GET":
-        form = AdministrationForm(sites=list(visit.sites.all()))
+        form = AdministrationForm(sites=sites, location=visit.location)
         return form_fragment(
             request, visit, "administration-form", administration_form=form
         )
     tap = ActionForm(request.POST)
-    form = AdministrationForm(request.POST, sites=list(visit.sites.all()))
+    form = AdministrationForm(request.POST, sites=sites, location=visit.location)
     if not tap.is_valid():
         return incomplete_tap()
     if not form.is_valid():
@@ -299,6 +304,7 @@ ADDED_FIELDS = [
     "dose_unit",
     "wasted_amount",
     "single_dose_container",
+    "acquired_340b",
     "bag",
     "expected_minutes",
 ]

@@ -48,7 +48,7 @@ def test_finalise_freezes_lines_diagnoses_policy_and_editions(
     assert claim.frequency_code == "1"
     assert claim.finalised_by == coder
     assert [d["code"] for d in claim.diagnoses] == ["C18.9", "Z51.11"]
-    assert claim.policy_label.startswith("Medicare v1")
+    assert claim.policy_label.startswith("Medicare v2")
     assert claim.engine_version
     assert "mue" in claim.reference_editions
     assert claim.parties["patient"]["mrn"] == visit.patient.mrn

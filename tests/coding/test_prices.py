@@ -46,6 +46,15 @@ def test_an_admin_adds_a_price_and_it_is_listed(
     assert charge.history.count() == 1
 
 
+def test_the_hospital_clinic_visit_g0463_takes_a_price(as_admin: Client) -> None:
+    response = as_admin.post(
+        PRICES, {"code": "g0463", "price": "180.00", "effective": "2026-01-01"}
+    )
+    assert response.status_code == 302
+    assert Charge.objects.get().code == "G0463"
+    assert 'data-code="G0463"' in as_admin.get(PRICES).content.decode()
+
+
 def test_bad_prices_are_refused_with_422_and_nothing_saved(
     as_admin: Client, admin_user: User
 ) -> None:

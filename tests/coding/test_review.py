@@ -47,7 +47,7 @@ def test_review_shows_timeline_history_lines_and_policy(
     assert "Started 09:02" in body
     assert "Stopped 11:05" in body
     assert "Initial service: chemotherapy infusion" in body
-    assert "Policy: Medicare v1" in body
+    assert "Policy: Medicare v2" in body
     assert "Add at least one ICD-10-CM diagnosis." in body
     assert 'name="reason"' in body
 

@@ -14,10 +14,11 @@ def test_seed_demo_makes_a_chair_day_once(capsys) -> None:
     call_command("seed_demo")
     assert "Chair day: 0 encounters added for today." in capsys.readouterr().out
     today = Encounter.objects.filter(date=timezone.localdate(clock.now()))
-    assert today.filter(visit_number__startswith="D").count() == 8
-    assert set(Location.objects.values_list("setting", flat=True)) == {
-        "facility",
-        "office",
+    assert today.filter(visit_number__startswith="D").count() == 10
+    assert set(Location.objects.values_list("setting", "department")) == {
+        ("facility", "on_campus"),
+        ("office", ""),
+        ("facility", "off_campus_excepted"),
     }
     running = Administration.objects.running()
     assert running.count() >= 3
@@ -29,3 +30,12 @@ def test_seed_demo_makes_a_chair_day_once(capsys) -> None:
     omalizumab = Encounter.objects.get(patient__name="Priya Raman")
     codes = {line["code"] for line in omalizumab.derivation.lines}
     assert codes == {"96372", "J2357"}
+    # The off-campus department of a 340B hospital: PO on every line (R99),
+    # JG on the pembrolizumab from its 340B stock (R100).
+    pembrolizumab = Encounter.objects.get(patient__name="Grace Whitaker")
+    assert pembrolizumab.administrations.get().acquired_340b
+    lines = {
+        line["code"]: set(line["modifiers"]) for line in pembrolizumab.derivation.lines
+    }
+    assert lines["J9271"] == {"PO", "JG"}
+    assert all("PO" in modifiers for modifiers in lines.values())

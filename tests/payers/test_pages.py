@@ -33,7 +33,10 @@ def prairie_draft(prairie, admin_user) -> PolicyVersion:
 def test_payer_list_names_the_version_in_force(as_admin, payers) -> None:
     page = as_admin.get(reverse("payers:list")).content.decode()
     for name in payers:
-        assert f"{name} v1 (from 2025-01-01)" in page
+        if name == "Medicare":
+            assert "Medicare v2 (from 2026-01-01)" in page
+        else:
+            assert f"{name} v1 (from 2025-01-01)" in page
 
 
 def test_payer_page_shows_versions_on_a_time_line_and_the_history(

@@ -57,20 +57,25 @@ def test_seeded_payers_differ_where_real_payers_differ() -> None:
             "Lakeshore Mutual",
         }
     )
-    assert PolicyVersion.objects.count() == 4
+    # One first version each, and Medicare's second (G0463, R101).
+    assert PolicyVersion.objects.count() == 5
     today = date(2026, 11, 25)
 
-    def policy(name: str) -> dict:
-        return PolicyVersion.objects.in_force(payers[name], today).policy_document()
+    def policy(name: str, on: date = today) -> dict:
+        return PolicyVersion.objects.in_force(payers[name], on).policy_document()
 
     assert policy("Medicare") == {}
+    # Medicare's first version keeps what it coded: the visit level as given.
+    assert policy("Medicare", date(2025, 12, 31)) == {"facility_visit_code": "as_given"}
     assert policy("Illinois Medicaid") == {
         "ndc_required": True,
         "unit_rounding": "decimal",
+        "facility_visit_code": "as_given",
     }
     assert policy("Prairie Health Plan") == {
         "biologic_injection": "chemotherapy",
         "biologic_infusion": "therapeutic",
+        "facility_visit_code": "as_given",
         "drug_overrides": {"J0897": {"category": "therapeutic"}},
     }
     lakeshore = policy("Lakeshore Mutual")
@@ -85,9 +90,12 @@ def test_seeded_payers_differ_where_real_payers_differ() -> None:
             assert re.search(r"R\d+", override.note)
 
 
-def test_str_names_payer_number_and_start(payers) -> None:
-    version = PolicyVersion.objects.get(payer=payers["Medicare"])
-    assert str(version) == "Medicare v1 (from 2025-01-01)"
+def test_str_names_payer_number_and_dates(payers) -> None:
+    first, second = PolicyVersion.objects.filter(payer=payers["Medicare"]).order_by(
+        "number"
+    )
+    assert str(first) == "Medicare v1 (from 2025-01-01 to 2025-12-31)"
+    assert str(second) == "Medicare v2 (from 2026-01-01)"
 
 
 def test_in_force_at_the_boundaries() -> None:
