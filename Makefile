@@ -4,21 +4,14 @@ export UV_PYTHON_DOWNLOADS := never
 UV ?= uv
 PORT ?= 8000
 
-.PHONY: install engine run test lint vendor chromium
+.PHONY: install run test lint vendor chromium
 
+# Installs the engine too, as a wheel compiled by mypyc (engine/setup.py); uv
+# builds it again whenever one of its sources changes.
 install:
 	$(UV) sync --frozen
 
-# The engine compiled by mypyc (coding/compile.py), rebuilt when a source of it
-# is newer than the last build.
-ENGINE_STAMP := build/engine.stamp
-engine: $(ENGINE_STAMP)
-$(ENGINE_STAMP): $(wildcard coding/engine/*.py) coding/compile.py | install
-	@mkdir -p build
-	@if $(UV) run python coding/compile.py; then touch $@; else \
-		echo "The engine runs interpreted: the same answers, slower."; fi
-
-run: install engine
+run: install
 	$(UV) run python manage.py migrate --noinput
 	$(UV) run python manage.py load_reference_data
 	$(UV) run python manage.py seed_demo
@@ -28,7 +21,7 @@ run: install engine
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(UV) run python manage.py runserver 0.0.0.0:$(PORT)
 
-test: install engine chromium
+test: install chromium
 	$(UV) run pytest
 
 lint: install

@@ -1,11 +1,11 @@
-"""Engine throughput on one core: `make engine && uv run python bench/engine.py`.
+"""Engine throughput on one core: `uv run python bench/engine.py`.
 
 Prints encounters per second for a typical encounter (5 administrations, one
 site) and a busy one (30 administrations, 2 sites, overlaps), and the ratio of
 derive time to json.loads + json.dumps of the same document. Targets: 20,000
 typical encounters a second; a busy one costs at most 8 typical ones. The
-first line says whether the engine ran compiled by mypyc (`make engine`) or
-interpreted.
+first line says whether the engine ran compiled by mypyc (engine/setup.py, when
+`uv sync` builds it) or interpreted.
 """
 
 import json
@@ -16,8 +16,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from coding.compile import running_compiled
-from coding.engine import derive
+from chairside_engine import compiled, derive
 
 
 def typical() -> dict[str, Any]:
@@ -143,8 +142,10 @@ def main() -> None:
     typical_rate = per_second(lambda: derive(small))
     busy_rate = per_second(lambda: derive(large))
     json_rate = per_second(lambda: json.dumps(json.loads(text)))
-    compiled = running_compiled()
-    print("engine:", "compiled by mypyc" if compiled else "interpreted (make engine)")
+    print(
+        "engine:",
+        "compiled by mypyc" if compiled() else "interpreted (no C compiler at build)",
+    )
     print(f"typical encounter (5 administrations, 1 site): {typical_rate:,.0f} /s")
     print(f"busy encounter (30 administrations, 2 sites):  {busy_rate:,.0f} /s")
     print(f"busy / typical cost: {typical_rate / busy_rate:.1f}x (target <= 8)")

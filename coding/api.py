@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from coding.engine import derive as derive_document
-from coding.engine.schema import document_schema, result_schema
+from chairside_engine import derive as derive_document
+from chairside_engine.schema import document_schema, result_schema
 from coding.models import ApiToken
 from encounters.roles import roles_of
 

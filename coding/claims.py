@@ -11,8 +11,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from chairside_engine.ndc import ndc11
 from coding import diagnoses
-from coding.engine.ndc import ndc11
 from coding.lines import MAX_POINTERS, Coding, apply_overrides, keyed
 from coding.models import (
     Charge,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from coding.engine.result import number
+from chairside_engine.result import number
 
 if TYPE_CHECKING:
     from encounters.models import Administration, Encounter, IVSite, Location

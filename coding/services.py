@@ -39,7 +39,7 @@ def derive_encounter(
 def engine_result(built: Built) -> dict[str, Any]:
     """The engine's result for a built document, its ids the app's own, with
     the app's findings (`chairside.` codes) in front."""
-    from coding.engine import derive
+    from chairside_engine import derive
 
     result = app_ids(derive(built.document))
     if built.findings:

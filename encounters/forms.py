@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from coding.engine.ndc import ndc11
+from chairside_engine.ndc import ndc11
 from coding.models import Drug
 from encounters.models import (
     DRUGLESS_METHODS,

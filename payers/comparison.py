@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from chairside_engine import date_of_service, derive
 from coding.documents import app_ids, policy_of
-from coding.engine import date_of_service, derive
 from payers.models import PolicyVersion
 
 

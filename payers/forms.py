@@ -3,7 +3,7 @@ from typing import Any
 
 from django import forms
 
-from coding.engine import policy
+from chairside_engine import policy
 from coding.models import DrugCategory
 from payers.models import POLICY_KEYS, Payer, PolicyVersion
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from chairside_engine import derive
 from coding.claims import charge
 from coding.documents import build_document
-from coding.engine import derive
 from coding.models import Charge, PriceBook
 from encounters.models import Administration, Encounter
 from payers.comparison import line_key

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from coding.engine import policy
+from chairside_engine import policy
 from coding.models import DrugCategory
 from encounters.models import Encounter, EncounterQuerySet
 

@@ -7,9 +7,9 @@ import jsonschema
 import pytest
 from django.core.management import call_command
 
+from chairside_engine import derive
+from chairside_engine.schema import document_schema, result_schema
 from coding.documents import build_document, encounter_document
-from coding.engine import derive
-from coding.engine.schema import document_schema, result_schema
 from coding.formulary import reviewed_categories
 from coding.models import Drug, DrugCategory
 from coding.services import derive_encounter

@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from coding.engine import derive
-from coding.engine.document import DEPARTMENTS, METHODS
-from coding.engine.policy import CATEGORIES, CHOICES, FLAGS
+from chairside_engine import derive
+from chairside_engine.parsing import DEPARTMENTS, METHODS
+from chairside_engine.policy import CATEGORIES, CHOICES, FLAGS
 from tests.engine.test_robustness import JUNK, paths, replaced
 from tests.engine.test_scenarios import CASES
 

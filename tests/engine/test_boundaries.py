@@ -2,7 +2,7 @@
 
 import pytest
 
-from coding.engine import derive
+from chairside_engine import derive
 from tests.engine.builders import admin, codes, document
 
 BOUNDARIES = [15, 16, 30, 31, 90, 91, 150, 151, 210, 211]

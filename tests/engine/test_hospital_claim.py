@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from jsonschema import Draft202012Validator
 
-from coding.engine import derive
-from coding.engine.modifiers import capped
-from coding.engine.result import Finding, Line
-from coding.engine.schema import document_schema
+from chairside_engine import derive
+from chairside_engine.modifiers import capped
+from chairside_engine.result import Finding, Line
+from chairside_engine.schema import document_schema
 from tests.engine.builders import admin, codes, document, finding_codes, totals
 
 INFLIXIMAB = {  # OPPS status K: separately payable
@@ -206,13 +206,13 @@ def test_the_office_reports_the_level_as_given() -> None:
 
 def test_more_than_four_modifiers_keep_the_contracts_priority() -> None:
     line = Line(
-        "96413",
-        Decimal(1),
-        ("JG", "53", "XS", "XE", "PO"),
-        "administration",
-        date(2026, 3, 2),
-        ("1",),
-        "Initial service.",
+        code="96413",
+        units=Decimal(1),
+        modifiers=("JG", "53", "XS", "XE", "PO"),
+        kind="administration",
+        date=date(2026, 3, 2),
+        administrations=("1",),
+        explanation="Initial service.",
     )
     findings: list[Finding] = []
     (kept,) = capped([line], findings)

@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from coding.engine import derive
-from coding.engine.document import DEPARTMENTS
-from coding.engine.reference import packaged
-from coding.engine.schema import result_schema
+from chairside_engine import derive
+from chairside_engine.parsing import DEPARTMENTS
+from chairside_engine.schema import result_schema
+from chairside_engine.tables import packaged
 from tests.engine.builders import minutes_after
 
 EXAMPLES = settings(

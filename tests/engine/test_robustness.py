@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from coding.engine import derive
-from coding.engine.schema import result_schema
+from chairside_engine import derive
+from chairside_engine.schema import result_schema
 from tests.engine.test_scenarios import CASES
 
 RESULT = Draft202012Validator(result_schema())

@@ -1,6 +1,6 @@
 """Rules beyond the published cases: sites and visits, policy keys, edits, drugs."""
 
-from coding.engine import derive
+from chairside_engine import derive
 from tests.engine.builders import admin, codes, document, finding_codes, totals
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from coding.engine import derive
+from chairside_engine import derive
 from tests.engine.builders import totals
 
 SCENARIOS = Path(settings.SHARED_DATA_DIR).parent / "scenarios" / "published.json"

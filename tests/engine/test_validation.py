@@ -1,6 +1,6 @@
 """An invalid document gets every problem with its path, and never a traceback."""
 
-from coding.engine import derive
+from chairside_engine import derive
 from tests.engine.builders import admin, document
 
 

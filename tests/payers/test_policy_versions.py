@@ -37,7 +37,7 @@ def test_every_contract_key_is_a_field_with_the_contracts_default() -> None:
 
 
 def test_every_choice_is_a_value_the_engine_accepts() -> None:
-    from coding.engine.policy import CHOICES
+    from chairside_engine.policy import CHOICES
 
     for key, values in CHOICES.items():
         field = PolicyVersion._meta.get_field(key)

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from coding.engine import derive
+from chairside_engine import derive
 
 
 class Command(BaseCommand):

@@ -4,13 +4,13 @@ sequential, concurrent and push services and hydration (section E, R49-R58)."""
 from datetime import date
 from typing import Final
 
-from coding.engine.classification import CHEMO, HYDRATION, INFUSION, PUSH, Service
-from coding.engine.document import Encounter
-from coding.engine.hierarchy import AccessGroup, choose_initial
-from coding.engine.hydration import hydration_runs
-from coding.engine.result import Finding, Line, info, warning
-from coding.engine.timeline import Interval, minutes, overlap, union
-from coding.engine.units import (
+from chairside_engine.classification import CHEMO, HYDRATION, INFUSION, PUSH, Service
+from chairside_engine.hierarchy import AccessGroup, choose_initial
+from chairside_engine.hydration import hydration_runs
+from chairside_engine.intervals import Interval, minutes, overlap, union
+from chairside_engine.parsing import Encounter
+from chairside_engine.result import Finding, Line, info, warning
+from chairside_engine.units import (
     hour_lines,
     repeat_hours,
     repeat_qualifying_minute,
@@ -18,7 +18,7 @@ from coding.engine.units import (
     secondary_qualifying_minute,
     timed_service,
 )
-from coding.engine.wording import plural, what, when
+from chairside_engine.wording import plural, what, when
 
 # (family, kind) -> (initial code, its hour add-on)
 INITIAL: Final = {

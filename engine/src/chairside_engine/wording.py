@@ -3,9 +3,9 @@
 from decimal import Decimal
 from typing import Final
 
-from coding.engine.amounts import plain
-from coding.engine.classification import CHEMO, HYDRATION, INFUSION, PUSH, Service
-from coding.engine.timeline import Clock
+from chairside_engine.amounts import plain
+from chairside_engine.classification import CHEMO, HYDRATION, INFUSION, PUSH, Service
+from chairside_engine.intervals import Clock
 
 KIND_WORDS: Final = {INFUSION: "infusion", PUSH: "push", HYDRATION: "hydration"}
 

@@ -19,6 +19,7 @@ EM: Final = "em"
 class Line:
     def __init__(
         self,
+        *,
         code: str,
         units: Decimal,
         modifiers: tuple[str, ...],
@@ -50,14 +51,14 @@ class Line:
         if modifiers is None:
             modifiers = self.modifiers
         return Line(
-            self.code,
-            self.units if units is None else units,
-            modifiers if modifier is None else (*modifiers, modifier),
-            self.kind,
-            self.date,
-            self.administrations,
-            self.explanation if explanation is None else explanation,
-            self.ndc,
+            code=self.code,
+            units=self.units if units is None else units,
+            modifiers=modifiers if modifier is None else (*modifiers, modifier),
+            kind=self.kind,
+            date=self.date,
+            administrations=self.administrations,
+            explanation=self.explanation if explanation is None else explanation,
+            ndc=self.ndc,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -79,6 +80,7 @@ class Line:
 class Finding:
     def __init__(
         self,
+        *,
         severity: str,  # error | warning | info
         code: str,  # stable and dotted, e.g. "time.missing_stop"
         message: str,
@@ -117,12 +119,18 @@ def iso_date(day: date) -> str:
 
 
 def error(code: str, message: str, administrations: tuple[str, ...] = ()) -> Finding:
-    return Finding("error", code, message, administrations)
+    return Finding(
+        severity="error", code=code, message=message, administrations=administrations
+    )
 
 
 def warning(code: str, message: str, administrations: tuple[str, ...] = ()) -> Finding:
-    return Finding("warning", code, message, administrations)
+    return Finding(
+        severity="warning", code=code, message=message, administrations=administrations
+    )
 
 
 def info(code: str, message: str, administrations: tuple[str, ...] = ()) -> Finding:
-    return Finding("info", code, message, administrations)
+    return Finding(
+        severity="info", code=code, message=message, administrations=administrations
+    )

@@ -3,8 +3,8 @@ what the office setting ignores (R100), and the four-modifier cap (contract)."""
 
 from typing import Final
 
-from coding.engine.document import Encounter
-from coding.engine.result import DRUG, Finding, Line, info, warning
+from chairside_engine.parsing import Encounter
+from chairside_engine.result import DRUG, Finding, Line, info, warning
 
 # R99: the modifier every line of an off-campus department carries, and why.
 DEPARTMENT: Final = {
@@ -56,8 +56,9 @@ def facility_modifiers(
         lines = [
             line.revised(
                 modifiers=(modifier, *line.modifiers),
-                explanation=f"{line.explanation.removesuffix('.')}; {modifier}: "
-                f"{words} (R99).",
+                explanation=(
+                    f"{line.explanation.removesuffix('.')}; {modifier}: {words} (R99)."
+                ),
             )
             for line in lines
         ]

@@ -14,11 +14,11 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Final, final
 
-from coding.engine.amounts import ONE, ZERO, Amount, plain
-from coding.engine.document import Administration, Encounter
-from coding.engine.reference import Reference
-from coding.engine.result import DRUG, Finding, Line, error
-from coding.engine.wording import plural
+from chairside_engine.amounts import ONE, ZERO, Amount, plain
+from chairside_engine.parsing import Administration, Encounter
+from chairside_engine.result import DRUG, Finding, Line, error
+from chairside_engine.tables import Reference
+from chairside_engine.wording import plural
 
 JW_FROM: Final = date(2017, 1, 1)
 JZ_FROM: Final = date(2023, 7, 1)
@@ -31,6 +31,7 @@ SEPARATELY_PAYABLE: Final = frozenset({"G", "K"})  # OPPS status indicators
 class _Given:
     def __init__(
         self,
+        *,
         hcpcs: str,
         ndc: str | None,
         day: date,
@@ -57,14 +58,14 @@ class _Given:
         self, units: Decimal, modifiers: tuple[str, ...], explanation: str
     ) -> Line:
         return Line(
-            self.hcpcs,
-            units,
-            modifiers,
-            DRUG,
-            self.day,
-            self.admins,
-            explanation,
-            self.ndc,
+            code=self.hcpcs,
+            units=units,
+            modifiers=modifiers,
+            kind=DRUG,
+            date=self.day,
+            administrations=self.admins,
+            explanation=explanation,
+            ndc=self.ndc,
         )
 
 

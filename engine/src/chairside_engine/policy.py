@@ -7,7 +7,7 @@ names, the values and the defaults (the first value of each is the default).
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from coding.engine.quoting import quoted
+from chairside_engine.quoting import quoted
 
 CHOICES: Final[dict[str, tuple[str, ...]]] = {
     "initial_service": ("primary_reason", "hierarchy"),  # R42-R44
@@ -40,13 +40,13 @@ CATEGORIES: Final = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DrugOverride:
     category: str | None = None
     force_push: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Policy:
     initial_service: str = "primary_reason"
     biologic_injection: str = "therapeutic"

@@ -17,7 +17,7 @@ DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 SETTING_TABLE: Final = {"office": "practitioner", "facility": "outpatient_hospital"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Edition:
     table: str
     source: str
@@ -27,7 +27,7 @@ class Edition:
         return f"{self.source}, effective {self.effective}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PtpEdit:
     column1: str
     column2: str
@@ -35,7 +35,7 @@ class PtpEdit:
     rationale: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Reference:
     # setting -> code -> (units, adjudication indicator); the units a decimal,
     # as the claim's units are
@@ -82,10 +82,10 @@ def load(folder: Path = DATA_DIR) -> Reference:
             continue
         setting = next(s for s, t in SETTING_TABLE.items() if t == row["setting"])
         ptp[setting].setdefault(row["column1"], {})[row["column2"]] = PtpEdit(
-            row["column1"],
-            row["column2"],
-            int(row["modifier_indicator"]),
-            row["rationale"],
+            column1=row["column1"],
+            column2=row["column2"],
+            modifier_indicator=int(row["modifier_indicator"]),
+            rationale=row["rationale"],
         )
         ptp_sources[setting] = (row["source"], row["effective"])
 
@@ -102,18 +102,30 @@ def load(folder: Path = DATA_DIR) -> Reference:
     }
 
     editions = {
-        "mue": Edition("mue", mue_rows[0]["source"], mue_rows[0]["effective"]),
+        "mue": Edition(
+            table="mue",
+            source=mue_rows[0]["source"],
+            effective=mue_rows[0]["effective"],
+        ),
         "ncci_ptp_practitioner": Edition(
-            "ncci_ptp_practitioner", *ptp_sources["office"]
+            table="ncci_ptp_practitioner",
+            source=ptp_sources["office"][0],
+            effective=ptp_sources["office"][1],
         ),
         "ncci_ptp_outpatient_hospital": Edition(
-            "ncci_ptp_outpatient_hospital", *ptp_sources["facility"]
+            table="ncci_ptp_outpatient_hospital",
+            source=ptp_sources["facility"][0],
+            effective=ptp_sources["facility"][1],
         ),
         # The AOC file carries no date column; its release date is in the
         # provenance README of shared/data.
-        "ncci_aoc": Edition("ncci_aoc", aoc_rows[0]["source"], "2024-06-03"),
+        "ncci_aoc": Edition(
+            table="ncci_aoc", source=aoc_rows[0]["source"], effective="2024-06-03"
+        ),
         "opps_status_indicator": Edition(
-            "opps_status_indicator", "OPPS_ADDB_2026Q2", "2026-04-01"
+            table="opps_status_indicator",
+            source="OPPS_ADDB_2026Q2",
+            effective="2026-04-01",
         ),
     }
     return Reference(

@@ -6,10 +6,17 @@ hydration minutes. R35-R36: the remaining minutes of a visit are added up
 (`separate`). R30: hydration needs 31 minutes to be reported at all.
 """
 
-from coding.engine.classification import HYDRATION, Service
-from coding.engine.document import Encounter
-from coding.engine.result import Finding, info
-from coding.engine.timeline import Interval, minutes, overlap, subtract, total, union
+from chairside_engine.classification import HYDRATION, Service
+from chairside_engine.intervals import (
+    Interval,
+    minutes,
+    overlap,
+    subtract,
+    total,
+    union,
+)
+from chairside_engine.parsing import Encounter
+from chairside_engine.result import Finding, info
 
 
 def hydration_runs(
@@ -49,21 +56,21 @@ def hydration_runs(
         )
         runs.append(
             Service(
-                HYDRATION,
-                first.family,
-                first.category,
-                members or ids,
-                first.site,
-                first.visit,
-                tuple(piece),
-                piece[0][0],
-                minutes(total(piece)),
-                first.drugs,
-                names,
-                primary_reason,
-                first.discontinued,
-                first.lesions,
-                first.pump,
+                kind=HYDRATION,
+                family=first.family,
+                category=first.category,
+                admins=members or ids,
+                site=first.site,
+                visit=first.visit,
+                intervals=tuple(piece),
+                start=piece[0][0],
+                minutes=minutes(total(piece)),
+                drugs=first.drugs,
+                names=names,
+                primary_reason=primary_reason,
+                discontinued=first.discontinued,
+                lesions=first.lesions,
+                pump=first.pump,
             )
         )
     return runs

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from coding.engine.amounts import ONE
-from coding.engine.classification import Service
-from coding.engine.policy import Policy
-from coding.engine.result import ADMINISTRATION, Line
-from coding.engine.timeline import Clock, Interval, instant_of_minute
-from coding.engine.wording import plural, when
+from chairside_engine.amounts import ONE
+from chairside_engine.classification import Service
+from chairside_engine.intervals import Clock, Interval, instant_of_minute
+from chairside_engine.policy import Policy
+from chairside_engine.result import ADMINISTRATION, Line
+from chairside_engine.wording import plural, when
 
 
 def addon_hours(run_minutes: int) -> int:
@@ -79,7 +79,15 @@ def hour_lines(
 ) -> list[Line]:
     """`count` units of `code` earned over `service`'s run, a line per date."""
     return [
-        Line(code, units, modifiers, ADMINISTRATION, day, service.admins, explanation)
+        Line(
+            code=code,
+            units=units,
+            modifiers=modifiers,
+            kind=ADMINISTRATION,
+            date=day,
+            administrations=service.admins,
+            explanation=explanation,
+        )
         for day, units in units_by_date(
             count,
             qualifying_minute,
@@ -103,7 +111,15 @@ def timed_service(
     """A time-based service: its own code, then its hour add-on by R31."""
     day = clock.date_of(service.start)
     lines = [
-        Line(code, ONE, modifiers, ADMINISTRATION, day, service.admins, explanation)
+        Line(
+            code=code,
+            units=ONE,
+            modifiers=modifiers,
+            kind=ADMINISTRATION,
+            date=day,
+            administrations=service.admins,
+            explanation=explanation,
+        )
     ]
     count = addon_hours(service.minutes) if addon else 0
     if addon and count:

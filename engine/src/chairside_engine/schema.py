@@ -7,7 +7,7 @@ stop before its start).
 
 from typing import Any, Final
 
-from coding.engine.document import (
+from chairside_engine.parsing import (
     ADMIN_KEYS,
     DEPARTMENTS,
     DRUG_KEYS,
@@ -17,7 +17,7 @@ from coding.engine.document import (
     MODIFIERS_340B,
     SITE_KEYS,
 )
-from coding.engine.policy import CATEGORIES, CHOICES, FLAGS
+from chairside_engine.policy import CATEGORIES, CHOICES, FLAGS
 
 DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
 UNITS: Final = ["g", "mg", "mcg", "units", "mL", "mEq"]

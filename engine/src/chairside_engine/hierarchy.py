@@ -9,15 +9,15 @@ the visit where one is marked (R43), else the hierarchy with a review flag (R44)
 
 from typing import Final, final
 
-from coding.engine.classification import (
+from chairside_engine.classification import (
     CHEMO,
     FAMILY_RANK,
     HYDRATION,
     INFUSION,
     Service,
 )
-from coding.engine.document import Encounter
-from coding.engine.result import Finding, info, warning
+from chairside_engine.parsing import Encounter
+from chairside_engine.result import Finding, info, warning
 
 SHARED: Final = ""  # the access key of all sites without a separate-access reason
 
@@ -47,6 +47,7 @@ def rank(service: Service) -> tuple[int, int, int, int, str]:
 class AccessGroup:
     def __init__(
         self,
+        *,
         visit: str,
         access: str,  # SHARED or the id of a site with a separate-access reason
         services: tuple[Service, ...],
@@ -65,7 +66,7 @@ def access_groups(services: list[Service], encounter: Encounter) -> list[AccessG
         grouped.setdefault((service.visit, access), []).append(service)
     if len(grouped) == 1:
         [((visit, access), members)] = grouped.items()
-        return [AccessGroup(visit, access, tuple(members))]
+        return [AccessGroup(visit=visit, access=access, services=tuple(members))]
     visits_in_order = sorted(
         {visit for visit, _ in grouped},
         key=lambda v: min(
@@ -78,7 +79,9 @@ def access_groups(services: list[Service], encounter: Encounter) -> list[AccessG
         # The access holding the best-ranked service is reported first.
         keys.sort(key=lambda key: min(rank(s) for s in grouped[key]))
         for key in keys:
-            out.append(AccessGroup(visit, key[1], tuple(grouped[key])))
+            out.append(
+                AccessGroup(visit=visit, access=key[1], services=tuple(grouped[key]))
+            )
     return out
 
 

@@ -4,11 +4,11 @@ chemotherapy, port flushes."""
 
 from typing import Final
 
-from coding.engine.classification import CHEMO, Service
-from coding.engine.document import Encounter
-from coding.engine.result import Finding, Line, info, warning
-from coding.engine.units import timed_service
-from coding.engine.wording import plural, when
+from chairside_engine.classification import CHEMO, Service
+from chairside_engine.parsing import Encounter
+from chairside_engine.result import Finding, Line, info, warning
+from chairside_engine.units import timed_service
+from chairside_engine.wording import plural, when
 
 CAVITY: Final = {  # R23
     "intrathecal": ("96450", "chemotherapy into the central nervous system"),

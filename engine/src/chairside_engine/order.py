@@ -2,18 +2,18 @@
 
 from typing import Final
 
-from coding.engine.classification import HYDRATION, INFUSION, PUSH, Service, classify
-from coding.engine.document import Encounter
-from coding.engine.drugs import drug_lines
-from coding.engine.edits import addon_primaries, medically_unlikely, ncci_pairs
-from coding.engine.em import em_lines
-from coding.engine.hierarchy import SHARED, access_groups
-from coding.engine.injections import code_standalone
-from coding.engine.modifiers import facility_modifiers
-from coding.engine.reference import Reference
-from coding.engine.result import ADMINISTRATION, Finding, Line, info
-from coding.engine.sequencing import INITIAL, Given, code_group
-from coding.engine.timeline import Interval, union
+from chairside_engine.classification import HYDRATION, INFUSION, PUSH, Service, classify
+from chairside_engine.drugs import drug_lines
+from chairside_engine.edits import addon_primaries, medically_unlikely, ncci_pairs
+from chairside_engine.em import em_lines
+from chairside_engine.hierarchy import SHARED, access_groups
+from chairside_engine.injections import code_standalone
+from chairside_engine.intervals import Interval, union
+from chairside_engine.modifiers import facility_modifiers
+from chairside_engine.parsing import Encounter
+from chairside_engine.result import ADMINISTRATION, Finding, Line, info
+from chairside_engine.sequencing import INITIAL, Given, code_group
+from chairside_engine.tables import Reference
 
 IV_KINDS: Final = frozenset({INFUSION, PUSH, HYDRATION})
 INITIAL_CODES: Final = frozenset(code for code, _ in INITIAL.values())

@@ -9,9 +9,9 @@ syringes (R18).
 
 from typing import Final, final
 
-from coding.engine.document import Administration, Encounter
-from coding.engine.result import Finding, info, warning
-from coding.engine.timeline import Interval, minutes, total, union
+from chairside_engine.intervals import Interval, minutes, total, union
+from chairside_engine.parsing import Administration, Encounter
+from chairside_engine.result import Finding, info, warning
 
 CHEMO: Final = "chemotherapy"
 THERAPEUTIC: Final = "therapeutic"
@@ -31,6 +31,7 @@ class Service:
 
     def __init__(
         self,
+        *,
         kind: str,  # infusion | push | hydration | a non-IV method of the contract
         family: str,  # chemotherapy | therapeutic | hydration
         category: str,  # the drug category after policy (for injections: R5-R8)
@@ -68,21 +69,21 @@ class Service:
 
     def with_admins(self, admins: tuple[str, ...]) -> "Service":
         return Service(
-            self.kind,
-            self.family,
-            self.category,
-            admins,
-            self.site,
-            self.visit,
-            self.intervals,
-            self.start,
-            self.minutes,
-            self.drugs,
-            self.names,
-            self.primary_reason,
-            self.discontinued,
-            self.lesions,
-            self.pump,
+            kind=self.kind,
+            family=self.family,
+            category=self.category,
+            admins=admins,
+            site=self.site,
+            visit=self.visit,
+            intervals=self.intervals,
+            start=self.start,
+            minutes=self.minutes,
+            drugs=self.drugs,
+            names=self.names,
+            primary_reason=self.primary_reason,
+            discontinued=self.discontinued,
+            lesions=self.lesions,
+            pump=self.pump,
         )
 
 
@@ -322,21 +323,21 @@ def _iv_service(
             )
     first = members[0][0]
     return Service(
-        kind,
-        family,
-        family,
-        tuple(ids),
-        first.site,
-        first.visit,
-        tuple(intervals),
-        start,
-        drip,
-        frozenset(drugs),
-        label,
-        primary,
-        discontinued,
-        0,
-        "portable",
+        kind=kind,
+        family=family,
+        category=family,
+        admins=tuple(ids),
+        site=first.site,
+        visit=first.visit,
+        intervals=tuple(intervals),
+        start=start,
+        minutes=drip,
+        drugs=frozenset(drugs),
+        names=label,
+        primary_reason=primary,
+        discontinued=discontinued,
+        lesions=0,
+        pump="portable",
     )
 
 

@@ -6,10 +6,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Final
 
-from coding.engine.amounts import ZERO
-from coding.engine.document import Encounter
-from coding.engine.reference import Reference
-from coding.engine.result import ADMINISTRATION, Finding, Line, info, warning
+from chairside_engine.amounts import ZERO
+from chairside_engine.parsing import Encounter
+from chairside_engine.result import ADMINISTRATION, Finding, Line, info, warning
+from chairside_engine.tables import Reference
 
 NCCI_MODIFIERS: Final = frozenset({"59", "XE", "XS", "XP", "XU"})
 # Stand-alone injections paired with IV services: a different route is a

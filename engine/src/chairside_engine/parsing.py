@@ -11,12 +11,12 @@ from functools import lru_cache
 from typing import Any, Final, TypeIs, final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from coding.engine import policy as policy_module
-from coding.engine.amounts import ZERO, Amount, convertible, unit_key
-from coding.engine.ndc import ndc11
-from coding.engine.policy import CATEGORIES, Policy
-from coding.engine.quoting import quoted
-from coding.engine.timeline import Clock
+from chairside_engine import policy as policy_module
+from chairside_engine.amounts import ZERO, Amount, convertible, unit_key
+from chairside_engine.intervals import Clock
+from chairside_engine.ndc import ndc11
+from chairside_engine.policy import CATEGORIES, Policy
+from chairside_engine.quoting import quoted
 
 Errors = list[tuple[str, str]]
 
@@ -106,6 +106,7 @@ RATE_UNITS: Final = {"ml/h": Decimal(1), "ml/hr": Decimal(1), "ml/min": Decimal(
 class Site:
     def __init__(
         self,
+        *,
         id: str,
         label: str,
         separate_access_reason: str | None,
@@ -119,6 +120,7 @@ class Site:
 class Drug:
     def __init__(
         self,
+        *,
         name: str,
         category: str,
         hcpcs: str | None,
@@ -140,6 +142,7 @@ class Drug:
 class Administration:
     def __init__(
         self,
+        *,
         id: str,
         method: str,
         site: str | None,
@@ -181,7 +184,7 @@ class Administration:
 
 @final
 class Em:
-    def __init__(self, code: str, separately_identifiable: bool) -> None:
+    def __init__(self, *, code: str, separately_identifiable: bool) -> None:
         self.code: Final = code
         self.separately_identifiable: Final = separately_identifiable
 
@@ -190,6 +193,7 @@ class Em:
 class Encounter:
     def __init__(
         self,
+        *,
         setting: str,
         clock: Clock,
         date_of_service: date,
@@ -364,7 +368,11 @@ def _sites(raw: Any, errors: Errors) -> dict[str, Site]:
         if reason is not None and not isinstance(reason, str):
             errors.append((f"{path}.separate_access_reason", "must be text"))
             reason = None
-        sites[site_id] = Site(site_id, label or site_id, (reason or "").strip() or None)
+        sites[site_id] = Site(
+            id=site_id,
+            label=label or site_id,
+            separate_access_reason=(reason or "").strip() or None,
+        )
     return sites
 
 
@@ -521,7 +529,15 @@ def _drug(raw: Any, where: _Paths, errors: Errors) -> Drug | None:
     acquired_340b = "acquired_340b" in raw and _flag(raw, "acquired_340b", path, errors)
     if category not in CATEGORIES:
         return None
-    return Drug(name.strip(), category, hcpcs, billing_unit, ndc, single, acquired_340b)
+    return Drug(
+        name=name.strip(),
+        category=category,
+        hcpcs=hcpcs,
+        billing_unit=billing_unit,
+        ndc=ndc,
+        single_dose_container=single,
+        acquired_340b=acquired_340b,
+    )
 
 
 def _hcpcs(text: str) -> str | None:
@@ -665,24 +681,24 @@ def _administration(
     if len(errors) > before or method is None:
         return None
     return Administration(
-        admin_id,
-        method,
-        site,
-        visit,
-        bag,
-        drug,
-        dose,
-        wasted,
-        start,
-        stop,
-        rate,
-        volume,
-        kvo,
-        presence,
-        primary,
-        stopped_early,
-        lesions,
-        pump,
+        id=admin_id,
+        method=method,
+        site=site,
+        visit=visit,
+        bag=bag,
+        drug=drug,
+        dose=dose,
+        wasted=wasted,
+        start=start,
+        stop=stop,
+        rate_ml_per_hour=rate,
+        volume_ml=volume,
+        kvo=kvo,
+        continuous_presence=presence,
+        primary_reason=primary,
+        discontinued=stopped_early,
+        lesions=lesions,
+        pump=pump,
     )
 
 
@@ -754,4 +770,4 @@ def _em(raw: Any, errors: Errors) -> Em | None:
     if not isinstance(flag, bool):
         errors.append(("em.separately_identifiable", "is required: true or false"))
         return None
-    return Em(code, flag)
+    return Em(code=code, separately_identifiable=flag)
