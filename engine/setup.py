@@ -43,7 +43,7 @@ def extensions() -> list:
 
         return mypycify(
             SOURCES,
-            group_name="chairside_engine",
+            group_name="chairside_engine_native",
             opt_level="3",
             target_dir=str(BUILD / "mypyc"),
         )

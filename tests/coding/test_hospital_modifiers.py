@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from fhir.resources.R4B.claim import Claim as FhirClaim
 
+from chairside_engine import derive
 from coding.documents import encounter_document
-from coding.engine import derive
 from coding.exports import x12
 from coding.models import Charge, Claim, ClaimLine, Override
 from coding.services import derive_encounter
