@@ -33,11 +33,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from accounts.roles import Role  # noqa: E402
 from coding.services import derive_encounter  # noqa: E402
+from demo.payers import seed_payers  # noqa: E402
 from encounters.clock import clock  # noqa: E402
 from encounters.models import Administration, Encounter, Method  # noqa: E402
-from encounters.roles import Role  # noqa: E402
-from payers.demo import seed_payers  # noqa: E402
 from tests.conftest import make_user  # noqa: E402
 from tests.encounters import world  # noqa: E402
 from tests.encounters.world import HTMX  # noqa: E402

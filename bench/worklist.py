@@ -34,10 +34,11 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from coding.exports import x12  # noqa: E402
-from coding.models import Claim, Drug  # noqa: E402
+from claims.exports import x12  # noqa: E402
+from claims.models import Claim  # noqa: E402
 from encounters.models import Encounter  # noqa: E402
 from payers.models import Payer  # noqa: E402
+from reference.models import Drug  # noqa: E402
 
 RUNS = 30
 
@@ -82,7 +83,7 @@ def main() -> None:
     prepare(target)
     client = Client()
     client.force_login(User.objects.get(username="coder"))
-    url = reverse("coding:worklist")
+    url = reverse("claims:worklist")
     count = Encounter.objects.count()
     print(f"PostgreSQL, {count:,} encounters, median of {RUNS} requests")
 
@@ -109,7 +110,7 @@ def main() -> None:
     first_day, last_day = days[min(999, len(days) - 1)], days[0]
     began = time.perf_counter()
     response = client.get(
-        reverse("coding:export"),
+        reverse("claims:export"),
         {"format": "837p", "date_from": first_day, "date_to": last_day},
         secure=True,
     )

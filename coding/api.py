@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import ApiToken
+from accounts.roles import roles_of
 from chairside_engine import derive as derive_document
 from chairside_engine.schema import document_schema, result_schema
-from coding.models import ApiToken
-from encounters.roles import roles_of
 
 MAX_BODY = 1024 * 1024  # the contract's limit: 1 MiB
 

@@ -62,9 +62,14 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "django_tasks_db",
-    "encounters",
+    # Lowest layer first (pyproject.toml, [tool.importlinter]).
+    "accounts",
+    "reference",
     "coding",
     "payers",
+    "encounters",
+    "claims",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -79,8 +84,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Lets django-simple-history record who made each change.
     "simple_history.middleware.HistoryRequestMiddleware",
-    "encounters.session.IdleTimeoutMiddleware",
-    "encounters.session.LoginRequiredMiddleware",
+    "accounts.session.IdleTimeoutMiddleware",
+    "accounts.session.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -99,8 +104,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "encounters.session.session_context",
-                "encounters.roles.navigation",
+                "accounts.session.session_context",
+                "accounts.roles.navigation",
             ],
         },
     },
@@ -128,7 +133,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # A session ends after this many idle minutes; background polling does not count
-# as activity (encounters.session).
+# as activity (accounts.session).
 SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 15)
 SESSION_IDLE_WARNING_MINUTES = envint("SESSION_IDLE_WARNING_MINUTES", 2)
 SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())

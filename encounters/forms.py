@@ -5,7 +5,6 @@ from typing import Any
 from django import forms
 
 from chairside_engine.ndc import ndc11
-from coding.models import Drug
 from encounters.models import (
     DRUGLESS_METHODS,
     SITE_METHODS,
@@ -17,6 +16,7 @@ from encounters.models import (
     Location,
     Method,
 )
+from reference.models import Drug
 
 
 class ActionForm(forms.Form):

@@ -414,7 +414,11 @@ class Administration(models.Model):
         Encounter, on_delete=models.PROTECT, related_name="administrations"
     )
     drug = models.ForeignKey(
-        "coding.Drug", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "reference.Drug",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     method = models.CharField(max_length=30, choices=Method, default=Method.INFUSION)
     site = models.ForeignKey(

@@ -4,8 +4,8 @@ from typing import Any
 from django import forms
 
 from chairside_engine import policy
-from coding.models import DrugCategory
 from payers.models import POLICY_KEYS, Payer, PolicyVersion
+from reference.models import DrugCategory
 
 YES_NO = [(True, "Yes"), (False, "No")]
 

@@ -11,9 +11,9 @@ from typing import Any
 from django.db.models import Prefetch
 
 from chairside_engine import derive
-from coding.claims import charge
+from claims.models import Charge, PriceBook
+from claims.services import charge
 from coding.documents import build_document
-from coding.models import Charge, PriceBook
 from encounters.models import Administration, Encounter
 from payers.comparison import line_key
 from payers.models import PolicyVersion, in_force_by_date

@@ -10,8 +10,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from chairside_engine import policy
-from coding.models import DrugCategory
 from encounters.models import Encounter, EncounterQuerySet
+from reference.models import DrugCategory
 
 
 class Payer(models.Model):

@@ -15,10 +15,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.roles import Role, role_required
 from coding.documents import encounter_document
-from coding.models import Drug, DrugCategory
 from encounters.models import Encounter
-from encounters.roles import Role, role_required
 from payers.comparison import Comparison, compare
 from payers.forms import (
     DrugOverrideForm,
@@ -37,6 +36,7 @@ from payers.services import (
     publish_policy_version,
     retire_policy_version,
 )
+from reference.models import Drug, DrugCategory
 
 OVERRIDE_SEARCH_LIMIT = 25
 RECENT_ENCOUNTERS = 20

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from hypothesis import settings as hypothesis_settings
 
-from encounters.roles import Role
+from accounts.roles import Role
 
 # CI runs the property tests on a fixed sequence of examples, so a landing run
 # is repeatable; locally each run explores new ones.

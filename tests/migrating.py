@@ -13,12 +13,18 @@ class Migrator:
     def __init__(self) -> None:
         self.executor = MigrationExecutor(connection)
 
-    def to(self, app: str, name: str) -> Any:
-        """Migrate `app` to `name`; the models as they were then."""
-        target = [(app, name)]
+    def to(self, app: str, name: str | None) -> Any:
+        """Migrate `app` to `name` (None: before its first); the models as
+        they were then."""
+        return self.to_nodes([(app, name)])
+
+    def to_nodes(self, targets: list[tuple[str, str | None]]) -> Any:
         self.executor.loader.build_graph()
-        self.executor.migrate(target)
-        return self.executor.loader.project_state(target).apps
+        self.executor.migrate(targets)
+        self.executor.loader.build_graph()
+        return self.executor.loader.project_state(
+            [t for t in targets if t[1] is not None]
+        ).apps
 
 
 @contextmanager

@@ -13,9 +13,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from coding.models import ApiToken
-from encounters.roles import Role
-from payers.demo import seed_payers
+from accounts.models import ApiToken
+from accounts.roles import Role
+from demo.payers import seed_payers
 from tests.conftest import client_for, make_user
 
 LOGIN = "login"  # redirected to the login page
@@ -75,7 +75,7 @@ def demo_coding_encounter() -> int:
 
 
 def demo_diagnosis() -> int:
-    from coding.models import Diagnosis
+    from claims.models import Diagnosis
 
     return Diagnosis.objects.get_or_create(
         encounter_id=demo_coding_encounter(),
@@ -89,7 +89,7 @@ def demo_diagnosis() -> int:
 
 
 def demo_override() -> int:
-    from coding.models import Override
+    from claims.models import Override
 
     return Override.objects.get_or_create(
         encounter_id=demo_coding_encounter(),
@@ -151,15 +151,15 @@ MATRIX: dict[str, Row] = {
             "edit_administration",
         )
     },
-    "coding:worklist": Row(LOGIN, 403, 200, 403),
+    "claims:worklist": Row(LOGIN, 403, 200, 403),
     # Coding: coders work, admins may look; an empty form is a 422, and a
     # removal on an encounter not yet sent to coding is refused (302 back).
-    "coding:review": Row(LOGIN, 403, 200, 200, kwargs={"pk": demo_coding_encounter}),
-    "coding:check_codes": Row(
+    "claims:review": Row(LOGIN, 403, 200, 200, kwargs={"pk": demo_coding_encounter}),
+    "claims:check_codes": Row(
         LOGIN, 403, 422, 403, kwargs={"pk": demo_coding_encounter}
     ),
     **{
-        f"coding:{name}": Row(
+        f"claims:{name}": Row(
             LOGIN, 403, 422, 403, method="post", kwargs={"pk": demo_coding_encounter}
         )
         for name in (
@@ -172,7 +172,7 @@ MATRIX: dict[str, Row] = {
     },
     # The matrix encounter is not sent to coding: the coder's change is
     # refused and the page says so (a redirect to it, without htmx).
-    "coding:record_340b": Row(
+    "claims:record_340b": Row(
         LOGIN,
         403,
         302,
@@ -180,7 +180,7 @@ MATRIX: dict[str, Row] = {
         method="post",
         kwargs={"pk": demo_coding_encounter, "apk": demo_administration},
     ),
-    "coding:record_ndc": Row(
+    "claims:record_ndc": Row(
         LOGIN,
         403,
         422,
@@ -188,7 +188,7 @@ MATRIX: dict[str, Row] = {
         method="post",
         kwargs={"pk": demo_coding_encounter, "apk": demo_administration},
     ),
-    "coding:remove_diagnosis": Row(
+    "claims:remove_diagnosis": Row(
         LOGIN,
         403,
         302,
@@ -196,7 +196,7 @@ MATRIX: dict[str, Row] = {
         method="post",
         kwargs={"pk": demo_coding_encounter, "dpk": demo_diagnosis},
     ),
-    "coding:withdraw_override": Row(
+    "claims:withdraw_override": Row(
         LOGIN,
         403,
         422,
@@ -204,11 +204,11 @@ MATRIX: dict[str, Row] = {
         method="post",
         kwargs={"pk": demo_coding_encounter, "opk": demo_override},
     ),
-    "coding:export": Row(LOGIN, 403, 422, 403),
-    "coding:reference": Row(LOGIN, 403, 200, 200),
-    "coding:prices": Row(LOGIN, 403, 200, 200),
-    "coding:api_tokens": Row(LOGIN, 403, 403, 200),
-    "coding:revoke_api_token": Row(
+    "claims:export": Row(LOGIN, 403, 422, 403),
+    "reference:reference": Row(LOGIN, 403, 200, 200),
+    "claims:prices": Row(LOGIN, 403, 200, 200),
+    "accounts:api_tokens": Row(LOGIN, 403, 403, 200),
+    "accounts:revoke_api_token": Row(
         LOGIN, 403, 403, 302, method="post", kwargs={"pk": demo_token}
     ),
     # The API answers in JSON, never with a login page: 401 without credentials;

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def apply(apps: Any, schema_editor: Any) -> None:
-    from coding.formulary import apply_categories
+    from reference.formulary import apply_categories
 
     apply_categories(apps.get_model("coding", "Drug"))
 

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from encounters.roles import sync_role_groups
+from accounts.roles import sync_role_groups
 
 
 class Migration(migrations.Migration):

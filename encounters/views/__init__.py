@@ -8,7 +8,7 @@ from encounters.views.administration import (
     start_administration,
     stop_administration,
 )
-from encounters.views.board import board, check_in, home, keepalive
+from encounters.views.board import board, check_in
 from encounters.views.encounter import (
     add_administration,
     add_site,
@@ -27,8 +27,6 @@ __all__ = [
     "drugs",
     "edit_administration",
     "encounter",
-    "home",
-    "keepalive",
     "mark_documented",
     "pause_administration",
     "resume_administration",

@@ -3,18 +3,11 @@
 from datetime import datetime
 
 from django.contrib import messages
-from django.contrib.auth.models import User
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django_htmx.middleware import HtmxDetails
 
+from accounts.http import AuthenticatedRequest
 from encounters.models import Administration, Encounter
-
-
-class AuthenticatedRequest(HttpRequest):
-    user: User
-    htmx: HtmxDetails
-
 
 LEVELS = {
     "success": messages.SUCCESS,

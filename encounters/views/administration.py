@@ -6,10 +6,10 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.roles import Role, role_required
 from encounters.clock import clock
 from encounters.forms import ActionForm, CorrectTimeForm, EditAdministrationForm
 from encounters.models import AdministrationEvent, Refusal
-from encounters.roles import Role, role_required
 from encounters.services import Outcome, audit, changes, perform
 from encounters.views.access import (
     AuthenticatedRequest,

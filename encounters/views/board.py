@@ -1,24 +1,21 @@
 """The nurse's home: the chair board and checking a patient in."""
 
-import time
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.roles import Role, role_required
 from encounters.clock import clock
 from encounters.forms import ActionForm, CheckInForm
 from encounters.models import Administration, Encounter, Location
-from encounters.roles import ROLE_HOME, Role, primary_role, role_required
 from encounters.services import Outcome, audit, perform
-from encounters.session import LAST_ACTIVITY_KEY
 from encounters.views.access import (
     LEVELS,
     AuthenticatedRequest,
@@ -26,22 +23,6 @@ from encounters.views.access import (
     get_visit,
     incomplete_tap,
 )
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    role = primary_role(request.user)
-    if role is None:
-        raise PermissionDenied("Your account has no role yet; ask an administrator.")
-    return redirect(ROLE_HOME[role])
-
-
-@require_POST
-def keepalive(request: HttpRequest) -> HttpResponse:
-    # "Stay signed in" is explicit: stamped now, whatever the grace period.
-    request.session[LAST_ACTIVITY_KEY] = time.time()
-    return HttpResponse(status=204)
-
 
 # Chair board
 

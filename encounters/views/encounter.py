@@ -18,12 +18,12 @@ from django_htmx.http import (
     trigger_client_event,
 )
 
-from coding.models import Derivation, Drug
+from accounts.roles import Role, role_required
+from coding.models import Derivation
 from encounters import timeline
 from encounters.clock import clock
 from encounters.forms import ActionForm, AdministrationForm, SiteForm
 from encounters.models import Administration, Encounter, IVSite
-from encounters.roles import Role, role_required
 from encounters.services import Outcome, audit, perform, rederive, snapshot
 from encounters.views.access import (
     LEVELS,
@@ -33,6 +33,7 @@ from encounters.views.access import (
     get_visit,
     incomplete_tap,
 )
+from reference.models import Drug
 
 # The encounter page
 

@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from encounters.roles import sync_role_groups
+from accounts.roles import sync_role_groups
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from accounts.roles import Role
+from demo.payers import seed_payers
 from encounters.clock import clock
 from encounters.models import AdministrationEvent, Encounter
-from encounters.roles import Role
-from payers.demo import seed_payers
 from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.conftest import make_user
 from tests.encounters import world

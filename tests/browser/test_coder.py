@@ -8,11 +8,11 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from playwright.sync_api import Page, expect
 
-from coding.exports import x12
+from accounts.roles import Role
+from claims.exports import x12
 from encounters.models import Encounter
-from encounters.roles import Role
 from tests.browser.conftest import ARTIFACTS, sign_in
-from tests.coding.claim_world import ready_encounter
+from tests.claims.claim_world import ready_encounter
 from tests.conftest import make_user
 
 pytestmark = [

@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from encounters.roles import Role
+from accounts.roles import Role
 from tests.browser.conftest import sign_in
 from tests.conftest import make_user
 

@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from encounters.roles import Role
+from accounts.roles import Role
 from tests.browser.conftest import sign_in
 from tests.conftest import make_user
 

@@ -6,10 +6,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from accounts.roles import Role
 from coding.models import Derivation
 from coding.services import derive_encounter
-from encounters.roles import Role
-from payers.demo import seed_payers
+from demo.payers import seed_payers
 from tests.browser.conftest import sign_in
 from tests.conftest import make_user
 from tests.encounters import world

@@ -10,12 +10,12 @@ from django.core.management import call_command
 from chairside_engine import derive
 from chairside_engine.schema import document_schema, result_schema
 from coding.documents import build_document, encounter_document
-from coding.formulary import reviewed_categories
-from coding.models import Drug, DrugCategory
 from coding.services import derive_encounter
+from demo.payers import seed_payers
 from encounters.clock import clock
 from encounters.models import Administration, Encounter, IVSite, Method
-from payers.demo import seed_payers
+from reference.formulary import reviewed_categories
+from reference.models import Drug, DrugCategory
 from tests.encounters import world
 
 pytestmark = pytest.mark.django_db

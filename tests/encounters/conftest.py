@@ -3,9 +3,9 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.auth.models import User
 
-from coding.models import Drug
 from encounters.clock import clock
 from encounters.models import Encounter, IVSite, Location
+from reference.models import Drug
 from tests.encounters import world
 
 

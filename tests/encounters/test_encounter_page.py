@@ -6,11 +6,11 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from accounts.roles import Role
 from coding.documents import encounter_document
 from coding.services import derive_encounter
 from encounters.clock import clock
 from encounters.models import Administration, AuditEntry, Encounter, IVSite, Method
-from encounters.roles import Role
 from tests.conftest import client_for, make_user
 from tests.encounters import world
 from tests.encounters.world import HTMX

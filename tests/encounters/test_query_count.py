@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from coding.services import derive_encounter
+from demo.payers import seed_payers
 from encounters.clock import clock
 from encounters.models import Administration, Method
-from payers.demo import seed_payers
 from tests.conftest import client_for
 from tests.encounters import world
 from tests.encounters.world import HTMX

@@ -9,10 +9,10 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from coding.models import Drug
-from coding.reference import data_dir, drugs, read_rows
 from encounters.models import Chair, Encounter, IVSite, Location, Patient
 from payers.models import Payer
+from reference.loader import data_dir, drugs, read_rows
+from reference.models import Drug
 
 _numbers = itertools.count(1)
 # What htmx adds to its requests, for the test client.

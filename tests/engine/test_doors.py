@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.test import Client
 from jsonschema import Draft202012Validator
 
+from accounts.models import ApiToken
 from chairside_engine import derive
-from coding.models import ApiToken
 from tests.engine.builders import admin, document
 from tests.engine.test_scenarios import CASES
 

@@ -4,8 +4,8 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
+from demo.payers import seed_payers
 from encounters.models import Administration, Encounter, Method
-from payers.demo import seed_payers
 from payers.models import Payer, PolicyVersion
 from payers.services import publish_policy_version
 from tests.encounters import world

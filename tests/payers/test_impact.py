@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from coding.models import Charge
+from claims.models import Charge
 from encounters.models import Encounter
 from payers.models import PolicyVersion
 from tests.encounters import world

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from coding.models import Drug
 from payers.models import POLICY_KEYS, DrugOverride, PolicyVersion, Rederivation
+from reference.models import Drug
 from tests.encounters import world
 from tests.payers.conftest import draft, infliximab_infusion
 

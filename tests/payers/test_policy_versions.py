@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from payers.demo import seed_payers
+from demo.payers import seed_payers
 from payers.models import POLICY_KEY_NAMES, DrugOverride, Payer, PolicyVersion
 from payers.services import PolicyConflict, publish_policy_version
 from tests.payers.conftest import draft, published

@@ -1,0 +1,165 @@
+"""The three roles of Chairside and what each may do.
+
+A role is a Django group. Views check the role with `role_required`; the group's
+model permissions (declared here, applied by data migrations) govern the Django
+admin.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+
+
+class Role(models.TextChoices):
+    NURSE = "Nurse"
+    CODER = "Coder"
+    ADMIN = "Admin"
+
+
+# Model permissions per role, as "app_label.codename". Every `migrate` applies
+# them (post_migrate, see apps.py); tests compare the groups with this.
+ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.NURSE: ("reference.view_drug",),
+    Role.CODER: (
+        "reference.view_drug",
+        "reference.view_mueedit",
+        "reference.view_ncciedit",
+        "reference.view_referenceedition",
+        "claims.view_charge",
+    ),
+    Role.ADMIN: (
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "reference.view_drug",
+        "reference.change_drug",
+        "reference.view_mueedit",
+        "reference.view_ncciedit",
+        "reference.view_referenceedition",
+        "claims.view_charge",
+        "claims.add_charge",
+        # Payers and policies (published versions stay read-only in the admin).
+        "payers.view_payer",
+        "payers.add_payer",
+        "payers.change_payer",
+        "payers.view_policyversion",
+        "payers.add_policyversion",
+        "payers.change_policyversion",
+        "payers.delete_policyversion",
+        "payers.view_drugoverride",
+        "payers.add_drugoverride",
+        "payers.change_drugoverride",
+        "payers.delete_drugoverride",
+    ),
+}
+
+
+def roles_of(user: Any) -> set[Role]:
+    if isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return set()
+    # Asked by the role check and again by the navigation of the same request:
+    # one query per request, kept on that request's user object.
+    cached = getattr(user, "_chairside_roles", None)
+    if cached is None:
+        names = {group.name for group in user.groups.all()}
+        cached = user._chairside_roles = {role for role in Role if role.value in names}
+    return set(cached)
+
+
+def role_required(*allowed: Role) -> Callable[..., Any]:
+    """Let through users holding one of `allowed`; everyone else gets a 403."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not roles_of(request.user) & set(allowed):
+                raise PermissionDenied("Your role does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def sync_role_groups(apps: Any, schema_editor: Any = None) -> None:
+    """Create the role groups and give each exactly its declared permissions.
+
+    Runs inside data migrations, so it uses the historical models and creates
+    any permission rows that post_migrate has not made yet.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        # Historical app configs have no models module, which create_permissions
+        # requires; the live registry's (after a flush) must keep its own.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = models_module
+
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role.value)
+        wanted = []
+        for name in names:
+            app_label, codename = name.split(".")
+            wanted.extend(
+                permission_model.objects.filter(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+        group.permissions.set(wanted)
+
+
+# Where each role starts, and the pages in its navigation, in menu order.
+ROLE_HOME: dict[Role, str] = {
+    Role.NURSE: "encounters:board",
+    Role.CODER: "claims:worklist",
+    Role.ADMIN: "payers:list",
+}
+ROLE_NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
+    Role.NURSE: (("Chair board", "encounters:board"),),
+    Role.CODER: (
+        ("Worklist", "claims:worklist"),
+        ("Reference data", "reference:reference"),
+        ("Price list", "claims:prices"),
+    ),
+    Role.ADMIN: (
+        ("Payers", "payers:list"),
+        ("Reference data", "reference:reference"),
+        ("Price list", "claims:prices"),
+        ("API tokens", "accounts:api_tokens"),
+    ),
+}
+# A user who holds several roles starts at the first of these they hold.
+ROLE_PRIORITY = (Role.ADMIN, Role.CODER, Role.NURSE)
+
+
+def primary_role(user: Any) -> Role | None:
+    held = roles_of(user)
+    return next((role for role in ROLE_PRIORITY if role in held), None)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    from django.urls import reverse
+
+    held = roles_of(request.user)
+    items: list[dict[str, Any]] = []
+    for role in ROLE_PRIORITY:
+        if role not in held:
+            continue
+        for label, name in ROLE_NAVIGATION[role]:
+            url = reverse(name)
+            if any(item["url"] == url for item in items):
+                continue
+            items.append(
+                {"label": label, "url": url, "active": request.path.startswith(url)}
+            )
+    role = primary_role(request.user)
+    return {"nav_items": items, "nav_role": role.label if role else ""}

@@ -1,0 +1,142 @@
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from claims.models import Charge, Override
+from encounters.forms import NdcField
+
+
+class ChargeForm(forms.ModelForm[Charge]):
+    class Meta:
+        model = Charge
+        fields = ["code", "price", "effective"]
+        widgets = {"effective": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data["code"]).strip().upper()
+
+
+# The coder's review page.
+
+
+class NdcForm(forms.Form):
+    ndc = NdcField()
+
+
+class Acquired340BForm(forms.Form):
+    acquired_340b = forms.BooleanField(label="340B stock", required=False)
+
+
+def split_codes(raw: str) -> list[str]:
+    return [part for part in raw.replace(",", " ").upper().split() if part]
+
+
+class DiagnosisForm(forms.Form):
+    code = forms.CharField(
+        label="ICD-10-CM code", max_length=10, help_text="For example C18.9 or Z51.11."
+    )
+
+
+class PointersForm(forms.Form):
+    line_key = forms.CharField(widget=forms.HiddenInput)
+    pointers = forms.CharField(
+        max_length=20, help_text="Diagnosis numbers, up to four: 1, 3 (or A, C)."
+    )
+
+    def clean_pointers(self) -> list[int]:
+        ranks = []
+        for part in split_codes(self.cleaned_data["pointers"]):
+            if part.isdigit():
+                ranks.append(int(part))
+            elif len(part) == 1 and "A" <= part <= "L":
+                ranks.append(ord(part) - ord("A") + 1)
+            else:
+                raise forms.ValidationError(f"{part} is not a diagnosis number.")
+        return ranks
+
+
+class OverrideForm(forms.Form):
+    action = forms.ChoiceField(choices=Override.Action.choices)
+    line_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    code = forms.CharField(
+        required=False, max_length=5, help_text="Only when adding a line."
+    )
+    units = forms.DecimalField(
+        required=False, min_value=Decimal("0.01"), max_digits=10, decimal_places=2
+    )
+    modifiers = forms.CharField(
+        required=False, max_length=20, help_text="Up to four, e.g. JW 59."
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip().upper()
+        if code and not re.fullmatch(r"[A-Z0-9]{5}", code):
+            raise forms.ValidationError("A CPT or HCPCS code has five characters.")
+        return code
+
+    def clean_modifiers(self) -> list[str]:
+        found = split_codes(self.cleaned_data["modifiers"])
+        if len(found) > 4 or any(not re.fullmatch(r"[A-Z0-9]{2}", m) for m in found):
+            raise forms.ValidationError("Up to four two-character modifiers.")
+        return found
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == Override.Action.ADD and not data.get("code"):
+            self.add_error("code", "Enter the code of the line to add.")
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CheckCodesForm(forms.Form):
+    codes = forms.CharField(
+        label="Your codes",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="As you would bill them: 96413, 96415, J9263-JZ x340.",
+    )
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReopenForm(VersionForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the finalised claim must change; it goes into the history.",
+    )
+
+
+class ExportForm(forms.Form):
+    FORMATS = {
+        "csv": "CSV",
+        "fhir": "FHIR R4 Claim bundle",
+        "837p": "X12 837P (office)",
+        "837i": "X12 837I (facility)",
+    }
+
+    format = forms.ChoiceField(choices=list(FORMATS.items()))
+    encounter = forms.TypedMultipleChoiceField(required=False, coerce=int)
+    claim = forms.IntegerField(required=False)
+    date_from = forms.DateField(required=False)
+    date_to = forms.DateField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any number is a valid choice; the queryset decides what is visible.
+        self.fields["encounter"].valid_value = lambda value: str(value).isdigit()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = data.get("encounter") or data.get("claim")
+        if not chosen and not (data.get("date_from") and data.get("date_to")):
+            raise forms.ValidationError(
+                "Tick the encounters to export, or give a date range (from and to)."
+            )
+        return data

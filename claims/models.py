@@ -1,0 +1,399 @@
+"""Claims: the coder's diagnoses, pointers and overrides, the price list, and
+the finalised claims with their lines."""
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class Diagnosis(models.Model):
+    """An ICD-10-CM code of the encounter; `rank` 1 is the principal one and
+    the number claim lines point to."""
+
+    encounter = models.ForeignKey(
+        "encounters.Encounter", on_delete=models.PROTECT, related_name="diagnoses"
+    )
+    rank = models.PositiveSmallIntegerField()
+    code = models.CharField("ICD-10-CM", max_length=8)
+    description = models.CharField(max_length=250)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["encounter", "rank"]
+        verbose_name_plural = "diagnoses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["encounter", "code"], name="diagnosis_once_per_encounter"
+            ),
+            models.UniqueConstraint(
+                fields=["encounter", "rank"], name="diagnosis_rank_unique"
+            ),
+            # An 837 carries at most 12 diagnoses (HI segment).
+            models.CheckConstraint(
+                condition=models.Q(rank__gte=1, rank__lte=12),
+                name="diagnosis_rank_1_to_12",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class LinePointer(models.Model):
+    """Which diagnoses (by rank, at most four) a claim line points to."""
+
+    encounter = models.ForeignKey(
+        "encounters.Encounter", on_delete=models.CASCADE, related_name="pointers"
+    )
+    line_key = models.CharField(max_length=120)
+    ranks = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["encounter", "line_key"], name="one_pointer_set_per_line"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_key} → {self.ranks}"
+
+
+class OverrideQuerySet(models.QuerySet["Override"]):
+    def active(self) -> "OverrideQuerySet":
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class Override(models.Model):
+    """A coder's correction of the engine's lines, with the reason for it.
+
+    `derived` is the engine's line as it stood when the override was made;
+    after a re-derivation the override is checked against the new lines and
+    flagged when it no longer fits (see coding/lines.py).
+    """
+
+    class Action(models.TextChoices):
+        ADD = "add", "Add a line"
+        REMOVE = "remove", "Remove the line"
+        CHANGE = "change", "Change units or modifiers"
+
+    encounter = models.ForeignKey(
+        "encounters.Encounter", on_delete=models.PROTECT, related_name="overrides"
+    )
+    action = models.CharField(max_length=8, choices=Action)
+    line_key = models.CharField(max_length=120, blank=True)
+    code = models.CharField(max_length=5)
+    units = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    modifiers = models.JSONField(default=list, blank=True)
+    derived = models.JSONField(default=dict, blank=True)
+    reason = models.TextField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdraw_reason = models.TextField(blank=True)
+
+    objects = OverrideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["encounter", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="override_reason"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.code}"
+
+    def describe(self) -> str:
+        mods = "".join(f"-{m}" for m in self.modifiers)
+        if self.action == self.Action.REMOVE:
+            return f"remove {self.code}"
+        units = f" × {self.units.normalize():f}" if self.units is not None else ""
+        verb = "add" if self.action == self.Action.ADD else "change to"
+        return f"{verb} {self.code}{mods}{units}"
+
+
+class PriceBook:
+    """Prices of the price list by code and date, read in one query."""
+
+    def __init__(self, rows: Iterable[tuple[str, date, Decimal]]) -> None:
+        self._prices: dict[str, list[tuple[date, Decimal]]] = {}
+        for code, effective, price in sorted(rows):
+            self._prices.setdefault(code, []).append((effective, price))
+
+    def price(self, code: str, day: date) -> Decimal | None:
+        """One unit of `code` on `day`: the latest price in force, if any."""
+        found = None
+        for effective, price in self._prices.get(code, ()):
+            if effective > day:
+                break
+            found = price
+        return found
+
+
+class ChargeQuerySet(models.QuerySet["Charge"]):
+    def book(self) -> PriceBook:
+        return PriceBook(self.values_list("code", "effective", "price"))
+
+
+class Charge(models.Model):
+    """One line of the price list (the chargemaster): what the organisation
+    charges for one unit of a code from a date. A new price is a new row from
+    its own date, so a finalised claim keeps the price of its day."""
+
+    code = models.CharField(
+        max_length=5,
+        validators=[
+            RegexValidator(
+                r"^[A-Z0-9]{5}$", "A CPT or HCPCS code: five letters or digits."
+            )
+        ],
+        help_text="CPT or HCPCS code, e.g. 96413 or J9263.",
+    )
+    price = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="US dollars for one unit of the code.",
+    )
+    effective = models.DateField(
+        "effective from", help_text="Claims with a date of service from this day on."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = ChargeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code", "-effective"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "effective"], name="charge_code_effective_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.price} from {self.effective}"
+
+
+class ClaimQuerySet(models.QuerySet["Claim"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("A claim is changed only through finalise and reopen.")
+
+    def delete(self) -> Any:
+        raise TypeError("Claims are never deleted; reopen creates a new version.")
+
+    def finalised(self) -> "ClaimQuerySet":
+        return self.filter(finalised_at__isnull=False)
+
+    def current(self) -> "ClaimQuerySet":
+        """The latest finalised version of each claim (none replaced it yet)."""
+        return self.finalised().filter(
+            models.Q(replaced_by__isnull=True)
+            | models.Q(replaced_by__finalised_at__isnull=True)
+        )
+
+    def for_user(self, user: Any) -> "ClaimQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(encounter__location__staff=user)
+
+
+class Claim(models.Model):
+    """One version of an encounter's claim, frozen when finalised.
+
+    Version 1 is the original (frequency code 1). Reopening creates version
+    n+1 linked to the one it replaces, open until finalised again, and sent
+    as a replacement (frequency code 7). A finalised version never changes.
+    """
+
+    encounter = models.ForeignKey(
+        "encounters.Encounter", on_delete=models.PROTECT, related_name="claims"
+    )
+    version = models.PositiveSmallIntegerField(default=1)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+    )
+    reopen_reason = models.TextField(blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The snapshot: what the claim said when it was finalised, whatever
+    # changes later in the patient, payer, policy or reference data.
+    date_of_service = models.DateField(null=True, blank=True)
+    setting = models.CharField(max_length=10, blank=True)
+    payer = models.ForeignKey(
+        "payers.Payer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+    )
+    parties = models.JSONField(default=dict, blank=True)
+    diagnoses = models.JSONField(default=list, blank=True)
+    findings = models.JSONField(default=list, blank=True)
+    policy_version = models.ForeignKey(
+        "payers.PolicyVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    policy_label = models.CharField(max_length=200, blank=True)
+    engine_version = models.CharField(max_length=40, blank=True)
+    reference_editions = models.JSONField(default=dict, blank=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["encounter", "version"]
+        indexes = [models.Index(fields=["finalised_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["encounter", "version"], name="claim_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version=1, replaces__isnull=True)
+                | models.Q(version__gt=1, replaces__isnull=False),
+                name="claim_version_links_previous",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(replaces__isnull=True) | ~models.Q(reopen_reason=""),
+                name="claim_reopen_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.control_number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if (
+            not self._state.adding
+            and Claim.objects.filter(pk=self.pk, finalised_at__isnull=False).exists()
+        ):
+            raise TypeError("A finalised claim is immutable; reopen it instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("Claims are never deleted; reopen creates a new version.")
+
+    @property
+    def control_number(self) -> str:
+        """The patient control number sent on exports (CLM01, Claim.identifier)."""
+        return f"CS{self.encounter_id:07d}-{self.version}"
+
+    @property
+    def frequency_code(self) -> str:
+        # 1: original claim; 7: replacement of a prior claim (NUBC UB-04 FL4).
+        return "7" if self.replaces_id else "1"
+
+    @property
+    def is_final(self) -> bool:
+        return self.finalised_at is not None
+
+    @property
+    def institutional(self) -> bool:
+        """A hospital outpatient claim (UB-04, 837I); an office's is professional."""
+        return self.setting == "facility"
+
+    @property
+    def x12_format(self) -> str:
+        return "837i" if self.institutional else "837p"
+
+    @property
+    def total_charge(self) -> Decimal:
+        return sum((line.charge for line in self.lines.all()), Decimal("0.00"))
+
+
+class ClaimLineQuerySet(models.QuerySet["ClaimLine"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Claim lines are immutable.")
+
+    def delete(self) -> Any:
+        raise TypeError("Claim lines are immutable.")
+
+
+class ClaimLine(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="lines")
+    number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16)
+    code = models.CharField(max_length=5)
+    modifiers = models.JSONField(default=list, blank=True)
+    units = models.DecimalField(max_digits=10, decimal_places=2)
+    date = models.DateField()
+    explanation = models.TextField(blank=True)
+    administrations = models.JSONField(default=list, blank=True)
+    pointers = models.JSONField(default=list, blank=True)
+    override_reason = models.TextField(blank=True)
+    revenue_code = models.CharField(max_length=4, blank=True)
+    ndc = models.CharField("NDC", max_length=11, blank=True)
+    ndc_quantity = models.DecimalField(
+        max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    ndc_unit = models.CharField(max_length=2, blank=True)
+    charge = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    objects = ClaimLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["claim", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "number"], name="claim_line_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.code}{self.modifier_text} × {self.units}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Claim lines are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("Claim lines are immutable.")
+
+    @property
+    def modifier_text(self) -> str:
+        return "".join(f"-{m}" for m in self.modifiers)

@@ -1,0 +1,453 @@
+"""The coder's screens: the worklist, and the review page of one encounter
+where diagnoses, pointers and overrides are added and the claim finalised,
+reopened and checked."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.roles import Role, role_required, roles_of
+from claims import lines
+from claims import services as claims
+from claims import worklist as worklist_query
+from claims.exports.csv_claims import claims_csv
+from claims.exports.fhir import claims_fhir
+from claims.exports.x12 import claims_837
+from claims.forms import (
+    Acquired340BForm,
+    CheckCodesForm,
+    DiagnosisForm,
+    ExportForm,
+    NdcForm,
+    OverrideForm,
+    PointersForm,
+    ReasonForm,
+    ReopenForm,
+    VersionForm,
+)
+from claims.models import Claim, Diagnosis, Override
+from coding.models import Derivation
+from encounters import timeline
+from encounters.clock import clock
+from encounters.models import (
+    Administration,
+    AdministrationEvent,
+    Encounter,
+    Refusal,
+)
+from encounters.views.access import AuthenticatedRequest, get_visit
+
+
+@require_GET
+@role_required(Role.CODER)
+@vary_on_headers("HX-Request")
+def worklist(request: AuthenticatedRequest) -> HttpResponse:
+    form = worklist_query.WorklistFilter(request.GET or None, user=request.user)
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 422
+        page = worklist_query.Page([], {}, 0, "")
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        page = worklist_query.page(request.user, data)
+    params = request.GET.copy()
+    params.pop("after", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": params.urlencode(),
+    }
+    template = (
+        "claims/worklist.html#results" if request.htmx else "claims/worklist.html"
+    )
+    return render(request, template, context, status=status)
+
+
+# The review page
+
+
+def review_context(request: AuthenticatedRequest, visit: Encounter) -> dict[str, Any]:
+    administrations = list(
+        visit.administrations.select_related("drug", "site")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=AdministrationEvent.objects.select_related("by", "corrects"),
+            )
+        )
+        .order_by("pk")
+    )
+    for a in administrations:
+        a.encounter = visit
+    sites = list(visit.sites.all())
+    derivation = Derivation.objects.filter(encounter=visit).first()
+    coding = claims.coding_of(visit, derivation)
+    can_code = Role.CODER in roles_of(request.user)
+    finalised = visit.status == Encounter.Status.FINALISED
+    open_for_coding = visit.status in claims.CODING_STATES
+    # What the coder may do in this status (claims.services refuses the rest).
+    can_edit = can_code and open_for_coding
+    return {
+        "visit": visit,
+        "administrations": administrations,
+        "derivation": derivation,
+        "coding": coding,
+        "diagnoses": list(visit.diagnoses.all()),
+        "withdrawn": list(
+            visit.overrides.filter(withdrawn_at__isnull=False)
+            .select_related("withdrawn_by")
+            .order_by("at")
+        ),
+        "claims": list(
+            visit.claims.select_related("finalised_by", "reopened_by", "replaces")
+            .prefetch_related("lines")
+            .order_by("-version")
+        ),
+        "blockers": claims.blockers(derivation, coding)
+        if derivation is not None and open_for_coding
+        else [],
+        "audit_entries": list(visit.audit_entries.select_related("by")),
+        "timeline": timeline.build(
+            administrations,
+            sites,
+            now=clock.now(),
+            zone=visit.location.tz,
+            result=derivation.result if derivation else None,
+        ),
+        "can_code": can_code,
+        "can_edit": can_edit,
+        "not_sent": not open_for_coding and not finalised,
+        "unpriced": claims.unpriced(visit, coding) if can_edit else [],
+        "can_reopen": can_code and finalised,
+        "diagnosis_form": DiagnosisForm(),
+        "override_form": OverrideForm(),
+        "check_form": CheckCodesForm(),
+        "reopen_form": ReopenForm(initial={"version": visit.version}),
+    }
+
+
+def show(
+    request: AuthenticatedRequest,
+    visit: Encounter,
+    *,
+    status: int = 200,
+    notice: str = "",
+    level: str = "success",
+    **extra: Any,
+) -> HttpResponse:
+    context = review_context(request, visit) | extra
+    context |= {"notice": notice, "level": level}
+    template = "claims/review.html#review" if request.htmx else "claims/review.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@role_required(Role.CODER, Role.ADMIN)
+@vary_on_headers("HX-Request")
+def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return show(request, get_visit(request, pk))
+
+
+def act(
+    request: AuthenticatedRequest,
+    visit: Encounter,
+    action: Callable[[], str],
+    **forms: Any,
+) -> HttpResponse:
+    """Run a coder action and answer with the refreshed page or its refusal."""
+    try:
+        notice = action()
+    except Refusal as refusal:
+        visit.refresh_from_db()
+        if not request.htmx:
+            messages.error(request, refusal.message)
+            return redirect("claims:review", pk=visit.pk)
+        return show(request, visit, status=409, notice=refusal.message, level="danger")
+    visit.refresh_from_db()
+    if not request.htmx:
+        messages.success(request, notice)
+        return redirect("claims:review", pk=visit.pk)
+    return show(request, visit, notice=notice, **forms)
+
+
+def invalid(
+    request: AuthenticatedRequest, visit: Encounter, **forms: Any
+) -> HttpResponse:
+    return show(
+        request,
+        visit,
+        status=422,
+        notice="Check the highlighted field; nothing was saved.",
+        level="danger",
+        **forms,
+    )
+
+
+@require_POST
+@role_required(Role.CODER)
+@vary_on_headers("HX-Request")
+def add_diagnosis(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    form = DiagnosisForm(request.POST)
+    if not form.is_valid():
+        return invalid(request, visit, diagnosis_form=form)
+
+    def action() -> str:
+        found = claims.add_diagnosis(
+            visit, code=form.cleaned_data["code"], by=request.user
+        )
+        return f"Added {found.code} {found.description}."
+
+    return act(request, visit, action)
+
+
+@require_POST
+@role_required(Role.CODER)
+@vary_on_headers("HX-Request")
+def remove_diagnosis(request: AuthenticatedRequest, pk: int, dpk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    diagnosis = get_object_or_404(Diagnosis, encounter=visit, pk=dpk)
+
+    def action() -> str:
+        claims.remove_diagnosis(diagnosis, by=request.user)
+        return f"Removed {diagnosis.code}."
+
+    return act(request, visit, action)
+
+
+@require_POST
+@role_required(Role.CODER)
+@vary_on_headers("HX-Request")
+def record_ndc(request: AuthenticatedRequest, pk: int, apk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    administration = get_object_or_404(Administration, encounter=visit, pk=apk)
+    form = NdcForm(request.POST, prefix=f"ndc-{apk}")
+    if not form.is_valid():
+        return invalid(request, visit, ndc_form=form, ndc_for=apk)
+    return act(
+        request,
+        visit,
+        lambda: claims.record_ndc(
+            administration, ndc=form.cleaned_data["ndc"], by=request.user
+        ),
+    )
+
+
+@require_POST
+@role_required(Role.CODER)
+@vary_on_headers("HX-Request")
+def record_340b(request: AuthenticatedRequest, pk: int, apk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    administration = get_object_or_404(Administration, encounter=visit, pk=apk)
+    administration.encounter = visit
+    form = Acquired340BForm(request.POST, prefix=f"340b-{apk}")
+    if not form.is_valid():
+        return invalid(request, visit)
+    return act(
+        request,
+        visit,
+        lambda: claims.record_340b(
+            administration,
+            acquired=form.cleaned_data["acquired_340b"],
+            by=request.user,
+        ),
+    )
+
+
+@require_POST
+@role_required(Role.CODER)
+@vary_on_headers("HX-Request")
+def set_pointers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    form = PointersForm(request.POST)
+    if not form.is_valid():
+        return invalid(request, visit)
+
+    def action() -> str:
+        claims.set_pointers(
+            visit,
+            line_key=form.cleaned_data["line_key"],
+            ranks=form.cleaned_data["pointers"],
+            by=request.user,
+        )
+        return "Diagnosis pointers saved."
+
+    return act(request, visit, action)
+
+
+@require_POST
+@role_required(Role.CODER)
+@vary_on_headers("HX-Request")
+def add_override(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        return invalid(request, visit, override_form=form)
+
+    def action() -> str:
+        override = claims.add_override(visit, by=request.user, **form.cleaned_data)
+        return f"Override recorded: {override.describe()}."
+
+    return act(request, visit, action)
+
+
+@require_POST
+@role_required(Role.CODER)
+@vary_on_headers("HX-Request")
+def withdraw_override(request: AuthenticatedRequest, pk: int, opk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    override = get_object_or_404(Override, encounter=visit, pk=opk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return invalid(request, visit)
+
+    def action() -> str:
+        claims.withdraw_override(
+            override, reason=form.cleaned_data["reason"], by=request.user
+        )
+        return f"Override withdrawn: {override.describe()}."
+
+    return act(request, visit, action)
+
+
+@require_GET
+@role_required(Role.CODER)
+@vary_on_headers("HX-Request")
+def check_codes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    form = CheckCodesForm(request.GET)
+    context: dict[str, Any] = {"check_form": form}
+    status = 200
+    if form.is_valid():
+        derivation = Derivation.objects.filter(encounter=visit).first()
+        coding = claims.coding_of(visit, derivation)
+        entries, unreadable = lines.parse_codes(form.cleaned_data["codes"])
+        findings = derivation.findings if derivation else []
+        context |= {
+            "differences": lines.compare(entries, coding.lines, findings),
+            "unreadable": unreadable,
+        }
+    else:
+        status = 422
+    if request.htmx:
+        return render(
+            request,
+            "claims/review.html#check",
+            {"visit": visit, **context},
+            status=status,
+        )
+    return show(request, visit, status=status, **context)
+
+
+@require_POST
+@role_required(Role.CODER)
+@vary_on_headers("HX-Request")
+def finalise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        return invalid(request, visit)
+
+    def action() -> str:
+        claim = claims.finalise_claim(
+            visit, by=request.user, version=form.cleaned_data["version"]
+        )
+        return f"Claim {claim.control_number} finalised."
+
+    return act(request, visit, action)
+
+
+@require_POST
+@role_required(Role.CODER)
+@vary_on_headers("HX-Request")
+def reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        return invalid(request, visit, reopen_form=form)
+
+    def action() -> str:
+        claim = claims.reopen_claim(
+            visit,
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+            version=form.cleaned_data["version"],
+        )
+        return (
+            f"Reopened: version {claim.version} will replace "
+            f"{claim.replaces.control_number if claim.replaces else ''}."
+        )
+
+    return act(request, visit, action)
+
+
+# Exports
+
+MAX_EXPORT = 5000  # claims in one file; a larger batch is split by date range
+
+
+@require_GET
+@role_required(Role.CODER)
+def export(request: AuthenticatedRequest) -> HttpResponse:
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        errors = " ".join(e for field in form.errors.values() for e in field)
+        return HttpResponse(errors, status=422, content_type="text/plain")
+    data = form.cleaned_data
+    found = Claim.objects.for_user(request.user).finalised()
+    if data["claim"]:
+        found = found.filter(pk=data["claim"])
+    else:
+        found = found.current()
+        if data["encounter"]:
+            found = found.filter(encounter__in=data["encounter"])
+        else:
+            found = found.filter(
+                date_of_service__range=(data["date_from"], data["date_to"])
+            )
+    fmt = data["format"]
+    if fmt in {"837p", "837i"}:
+        found = found.filter(setting="facility" if fmt == "837i" else "office")
+    chosen = list(
+        found.select_related("finalised_by", "replaces")
+        .prefetch_related("lines")
+        .order_by("date_of_service", "pk")[: MAX_EXPORT + 1]
+    )
+    if not chosen:
+        return HttpResponse(
+            "No finalised claim matches"
+            + (" for this claim type." if fmt.startswith("837") else "."),
+            status=422,
+            content_type="text/plain",
+        )
+    if len(chosen) > MAX_EXPORT:
+        return HttpResponse(
+            f"More than {MAX_EXPORT} claims: choose a shorter date range.",
+            status=422,
+            content_type="text/plain",
+        )
+    return download(chosen, fmt)
+
+
+def download(chosen: list[Claim], fmt: str) -> HttpResponse:
+    now = clock.now()
+    stamp = f"{now:%Y%m%d-%H%M%S}"
+    if fmt == "csv":
+        body, kind, name = claims_csv(chosen), "text/csv", f"claims-{stamp}.csv"
+    elif fmt == "fhir":
+        body = claims_fhir(chosen, now=now)
+        kind, name = "application/fhir+json", f"claims-{stamp}.json"
+    else:
+        # The interchange number only has to differ between files sent.
+        control = int(now.timestamp()) % 1_000_000_000
+        body = claims_837(chosen, institutional=fmt == "837i", now=now, control=control)
+        kind, name = "application/edi-x12", f"claims-{stamp}.{fmt}.x12"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,29 @@
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from reference.loader import ReferenceDataError, load_reference_data
+
+
+class Command(BaseCommand):
+    help = "Load the CMS reference tables (HCPCS drugs, MUE, NCCI, NDC) idempotently."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--from",
+            dest="directory",
+            type=Path,
+            help="folder holding the CSV files (default: settings.SHARED_DATA_DIR)",
+        )
+
+    def handle(self, *args: Any, directory: Path | None, **options: Any) -> None:
+        try:
+            editions = load_reference_data(directory)
+        except ReferenceDataError as error:
+            raise CommandError(str(error)) from error
+        for edition in editions:
+            self.stdout.write(
+                f"{edition.table}: {edition.rows} rows, {edition.source}, "
+                f"effective {edition.effective:%Y-%m-%d}"
+            )
