@@ -27,6 +27,7 @@ test: install chromium
 lint: install
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	PYTHONPATH=engine/src $(UV) run lint-imports --no-logo
 
 # Copy the pinned front-end files from the npm registry into static/vendor/.
 vendor:
