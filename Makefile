@@ -21,8 +21,10 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(UV) run python manage.py runserver 0.0.0.0:$(PORT)
 
+# One worker per core; the tests that share the seeded demo run on one of them
+# (xdist_group "demo"). ARGS passes pytest arguments through, e.g. ARGS="-k demo".
 test: install chromium
-	$(UV) run pytest
+	$(UV) run pytest -n auto --dist loadgroup $(ARGS)
 
 lint: install
 	$(UV) run ruff check .

@@ -1,8 +1,5 @@
-from io import StringIO
-
 import pytest
-from django.contrib.auth.models import Group, User
-from django.core.management import call_command
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
@@ -33,18 +30,3 @@ def test_each_role_lands_on_its_home(
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == home
-
-
-@pytest.mark.django_db
-def test_seed_demo_is_idempotent_and_prints_the_passwords() -> None:
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    call_command("seed_demo", stdout=out)
-    assert User.objects.filter(username__in=["nurse", "coder", "admin"]).count() == 3
-    assert "nurse  password: chairside-nurse" in out.getvalue()
-    client = Client()
-    assert client.login(username="coder", password="chairside-coder") is True
-    assert client.get(reverse("home"))["Location"] == "/coding/worklist/"
-    admin = User.objects.get(username="admin")
-    assert admin.is_staff is True
-    assert list(admin.groups.values_list("name", flat=True)) == ["Admin"]
