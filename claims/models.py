@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from accounts.immutable import Immutable, ImmutableQuerySet
+
 
 class Diagnosis(models.Model):
     """An ICD-10-CM code of the encounter; `rank` 1 is the principal one and
@@ -199,13 +201,7 @@ class Charge(models.Model):
         return f"{self.code} {self.price} from {self.effective}"
 
 
-class ClaimQuerySet(models.QuerySet["Claim"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("A claim is changed only through finalise and reopen.")
-
-    def delete(self) -> Any:
-        raise TypeError("Claims are never deleted; reopen creates a new version.")
-
+class ClaimQuerySet(ImmutableQuerySet["Claim"]):
     def finalised(self) -> "ClaimQuerySet":
         return self.filter(finalised_at__isnull=False)
 
@@ -222,13 +218,16 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
         return self.filter(encounter__location__staff=user)
 
 
-class Claim(models.Model):
+class Claim(Immutable):
     """One version of an encounter's claim, frozen when finalised.
 
     Version 1 is the original (frequency code 1). Reopening creates version
     n+1 linked to the one it replaces, open until finalised again, and sent
     as a replacement (frequency code 7). A finalised version never changes.
     """
+
+    change_refused = "A claim is changed only through finalise and reopen."
+    deletion_refused = "Claims are never deleted; reopen creates a new version."
 
     encounter = models.ForeignKey(
         "encounters.Encounter", on_delete=models.PROTECT, related_name="claims"
@@ -306,16 +305,14 @@ class Claim(models.Model):
     def __str__(self) -> str:
         return f"Claim {self.control_number}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def change_refusal(self) -> str | None:
+        # The stored row decides: an open version is still being written.
         if (
             not self._state.adding
             and Claim.objects.filter(pk=self.pk, finalised_at__isnull=False).exists()
         ):
-            raise TypeError("A finalised claim is immutable; reopen it instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("Claims are never deleted; reopen creates a new version.")
+            return "A finalised claim is immutable; reopen it instead."
+        return None
 
     @property
     def control_number(self) -> str:
@@ -345,15 +342,9 @@ class Claim(models.Model):
         return sum((line.charge for line in self.lines.all()), Decimal("0.00"))
 
 
-class ClaimLineQuerySet(models.QuerySet["ClaimLine"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("Claim lines are immutable.")
+class ClaimLine(Immutable):
+    change_refused = "Claim lines are immutable."
 
-    def delete(self) -> Any:
-        raise TypeError("Claim lines are immutable.")
-
-
-class ClaimLine(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="lines")
     number = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=16)
@@ -373,7 +364,7 @@ class ClaimLine(models.Model):
     ndc_unit = models.CharField(max_length=2, blank=True)
     charge = models.DecimalField(max_digits=12, decimal_places=2, default=0)
 
-    objects = ClaimLineQuerySet.as_manager()
+    objects = ImmutableQuerySet["ClaimLine"].as_manager()
 
     class Meta:
         ordering = ["claim", "number"]
@@ -385,14 +376,6 @@ class ClaimLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.code}{self.modifier_text} × {self.units}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("Claim lines are immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("Claim lines are immutable.")
 
     @property
     def modifier_text(self) -> str:

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from accounts.immutable import Immutable, ImmutableQuerySet
+
 
 class Refusal(ValidationError):
     """An action the record cannot take as it stands (stop before start, a stale
@@ -682,18 +684,12 @@ class Administration(models.Model):
         return replay(self.events.all())
 
 
-class AdministrationEventQuerySet(models.QuerySet["AdministrationEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("The event log is append-only.")
-
-    def delete(self) -> Any:
-        raise TypeError("The event log is append-only.")
-
-
-class AdministrationEvent(models.Model):
+class AdministrationEvent(Immutable):
     """One entry of an administration's append-only log: who said what happened
     when. A wrong time is never edited; a `corrected` event with a reason says
     what the time really was."""
+
+    change_refused = "The event log is append-only."
 
     class Kind(models.TextChoices):
         STARTED = "started", "Started"
@@ -724,7 +720,7 @@ class AdministrationEvent(models.Model):
         related_name="corrections",
     )
 
-    objects = AdministrationEventQuerySet.as_manager()
+    objects = ImmutableQuerySet["AdministrationEvent"].as_manager()
 
     class Meta:
         ordering = ["recorded_at", "pk"]
@@ -738,14 +734,6 @@ class AdministrationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("The event log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("The event log is append-only.")
 
 
 TIMED_KINDS = {

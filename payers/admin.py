@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from payers.models import POLICY_KEY_NAMES, DrugOverride, Payer, PolicyVersion
+from payers.models import DrugOverride, Payer, PolicyVersion
+from payers.policy_keys import POLICY_KEY_NAMES
 
 
 @admin.register(Payer)

@@ -4,7 +4,8 @@ from typing import Any
 from django import forms
 
 from chairside_engine import policy
-from payers.models import POLICY_KEYS, Payer, PolicyVersion
+from payers.models import Payer, PolicyVersion
+from payers.policy_keys import POLICY_KEYS
 from reference.models import DrugCategory
 
 YES_NO = [(True, "Yes"), (False, "No")]

@@ -5,12 +5,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from accounts.immutable import Immutable
 from chairside_engine import policy
 from encounters.models import Encounter, EncounterQuerySet
+from payers.policy_keys import POLICY_KEY_NAMES, POLICY_KEYS, VALUE_WORDS
 from reference.models import DrugCategory
 
 
@@ -39,231 +41,13 @@ class Payer(models.Model):
         return self.name
 
 
-class PolicyKey:
-    """One policy key of the coding contract (shared/contract/README.md, "Policy
-    keys and their defaults"): its field, plain-words meaning and rule numbers,
-    and its values in words. The values themselves and the defaults are the
-    engine's (coding/engine/policy.py); a value without words here (a code
-    such as "XS") is shown as it is."""
-
-    def __init__(
-        self,
-        name: str,
-        label: str,
-        rules: str,
-        meaning: str,
-        words: dict[str, str] | None = None,
-    ) -> None:
-        self.name = name
-        self.label = label
-        self.rules = rules
-        self.meaning = meaning
-        self.words = words or {}
-
-
-# In contract order; drug_overrides lives in DrugOverride rows.
-POLICY_KEYS: tuple[PolicyKey, ...] = (
-    PolicyKey(
-        "initial_service",
-        "Initial service in the office",
-        "R42–R44",
-        "In a physician office, which administration is reported as the initial "
-        "service: the one the nurse marked as the main reason for the visit, or "
-        "the one ranked highest (chemotherapy, then therapeutic, then hydration). "
-        "Hospital outpatient claims always use the ranking.",
-        words={
-            "primary_reason": "Main reason for the visit",
-            "hierarchy": "Ranking (chemotherapy first)",
-        },
-    ),
-    PolicyKey(
-        "biologic_injection",
-        "Biologic given as a shot",
-        "R6–R8",
-        "A biologic (a monoclonal antibody for a non-cancer condition, such as "
-        "omalizumab) injected under the skin or into a muscle: the ordinary "
-        "injection code 96372, or the chemotherapy injection code 96401.",
-        words={
-            "therapeutic": "Therapeutic injection (96372)",
-            "chemotherapy": "Chemotherapy injection (96401)",
-        },
-    ),
-    PolicyKey(
-        "biologic_infusion",
-        "Biologic given into a vein",
-        "R6–R8",
-        "A biologic infused or pushed into a vein (such as infliximab): the "
-        "chemotherapy codes (96413, 96409 …) or the therapeutic ones (96365, "
-        "96374 …).",
-        words={
-            "chemotherapy": "Chemotherapy codes (96413 family)",
-            "therapeutic": "Therapeutic codes (96365 family)",
-        },
-    ),
-    PolicyKey(
-        "missing_stop",
-        "Infusion without a stop time",
-        "R93–R94",
-        "What an infusion becomes when nobody wrote down when it stopped: a push, "
-        "a run timed from the volume infused and the rate (a push when those are "
-        "missing too), or nothing billed. Hydration without a stop time is never "
-        "billed; the coder always gets a warning.",
-        words={
-            "push": "Code as a push",
-            "derive": "Time it from volume and rate",
-            "not_billable": "Do not bill",
-        },
-    ),
-    PolicyKey(
-        "hydration_segments",
-        "Hydration before and after",
-        "R35–R36",
-        "Hydration given in several pieces during one visit (for example before "
-        "and after chemotherapy): the minutes are added up, or each piece must "
-        "reach 31 minutes by itself.",
-        words={
-            "sum": "Add the pieces up",
-            "separate": "Judge each piece alone",
-        },
-    ),
-    PolicyKey(
-        "repeat_infusion",
-        "Same drug infused again",
-        "R37",
-        "A later infusion of a drug already infused in the visit: reported with "
-        "its own additional-hour code, added to the earlier minutes, or reported "
-        "as a repeat push of the same drug.",
-        words={
-            "additional_hour": "Its own additional-hour code",
-            "sum": "Add to the earlier minutes",
-            "push": "Same-drug push",
-        },
-    ),
-    PolicyKey(
-        "concurrent_min_overlap",
-        "Minutes of overlap for concurrent",
-        "R56",
-        "How many minutes two separate infusions must run at the same time to be "
-        "reported as concurrent (96368). 0 means any documented overlap.",
-    ),
-    PolicyKey(
-        "distinct_modifier",
-        "Modifier for a second IV site",
-        "R46",
-        "The modifier on a second initial service given through another IV site "
-        "that was medically necessary.",
-    ),
-    PolicyKey(
-        "separate_visit_modifier",
-        "Modifier for a second visit the same day",
-        "R47",
-        "The modifier on the initial service of a later visit on the same day "
-        "(the patient left and came back).",
-    ),
-    PolicyKey(
-        "hydration_modifier",
-        "Modifier on later hydration",
-        "R90",
-        "Whether hydration reported after another service carries modifier 59.",
-        words={"none": "None"},
-    ),
-    PolicyKey(
-        "midnight",
-        "Infusions across midnight",
-        "R70",
-        "The date each unit of an infusion that runs past midnight is reported "
-        "on: all on the day it started, or each on the day it was earned.",
-        words={
-            "start_date": "All on the start date",
-            "actual_date": "Each unit on the day it was earned",
-        },
-    ),
-    PolicyKey(
-        "prolonged_pump_code",
-        "Chemotherapy started on a pump",
-        "R26",
-        "The code for starting a chemotherapy infusion on a portable or implanted "
-        "pump that runs more than 8 hours: CPT 96416 or Medicare's G0498.",
-    ),
-    PolicyKey(
-        "discontinued_modifier",
-        "Modifier on an infusion stopped early",
-        "R39",
-        "Whether an infusion stopped early (a reaction, a pump failure) carries "
-        "modifier 53; it is always coded by the time actually given.",
-        words={"none": "None"},
-    ),
-    PolicyKey(
-        "waste_modifiers",
-        "JW and JZ on single-dose drugs",
-        "R80–R83",
-        "For drugs from single-dose vials: report the discarded amount on a JW "
-        "line and mark zero waste with JZ, or leave both modifiers off.",
-    ),
-    PolicyKey(
-        "unit_rounding",
-        "Drug units",
-        "R78–R79",
-        "Drug units rounded up to whole units, or kept to two decimals.",
-        words={
-            "ceil": "Round up to whole units",
-            "decimal": "Two decimals",
-        },
-    ),
-    PolicyKey(
-        "ndc_required",
-        "NDC required",
-        "R84–R86",
-        "Whether every drug line must carry the package's National Drug Code; a "
-        "line without one is then an error the coder must fix.",
-    ),
-    PolicyKey(
-        "mue",
-        "Units over the medically unlikely edit",
-        "R88–R89",
-        "Units above CMS's medically unlikely edit for the setting: warn the "
-        "coder, or cap the units and warn.",
-        words={
-            "warn": "Warn",
-            "cap": "Cap the units and warn",
-        },
-    ),
-    PolicyKey(
-        "allow_99211_with_admin",
-        "99211 with drug administration",
-        "R73",
-        "Whether the nurse visit code 99211 may be reported together with drug "
-        "administration codes.",
-    ),
-    PolicyKey(
-        "facility_visit_code",
-        "Clinic visit on the hospital's claim",
-        "R101, R73–R74",
-        "On a hospital outpatient claim, a doctor's visit that is separately "
-        "identifiable from the drug administration (any level, 99202–99215): "
-        "reported as the hospital clinic visit G0463, with modifier 25 beside "
-        "the drug administration, as Medicare has required since 2014; or as "
-        "the level documented, 99211 then following the “99211 with drug "
-        "administration” choice. A visit that is only the routine check before "
-        "treatment is never reported. Office claims always carry the level "
-        "documented.",
-        words={
-            "G0463": "G0463 for any level",
-            "as_given": "The level documented (99202–99215)",
-        },
-    ),
-)
-POLICY_KEY_NAMES = tuple(key.name for key in POLICY_KEYS)
-_WORDS = {key.name: key.words for key in POLICY_KEYS}
-
-
 def _choice_field(name: str, *, max_length: int) -> models.CharField:
     """A choice key as the engine accepts it: its values in the engine's order,
-    the first the default (coding/engine/policy.py CHOICES)."""
+    the first the default (chairside_engine.policy CHOICES)."""
     values = policy.CHOICES[name]
     return models.CharField(
         max_length=max_length,
-        choices=[(value, _WORDS[name].get(value, value)) for value in values],
+        choices=[(value, VALUE_WORDS[name].get(value, value)) for value in values],
         default=values[0],
     )
 
@@ -290,7 +74,7 @@ class PolicyVersionQuerySet(models.QuerySet["PolicyVersion"]):
         return (latest or 0) + 1
 
 
-class PolicyVersion(models.Model):
+class PolicyVersion(Immutable):
     """One dated set of a payer's coding choices.
 
     A draft is edited freely; publishing freezes its choices for good (editing a
@@ -304,6 +88,10 @@ class PolicyVersion(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
         RETIRED = "retired", "Retired"
+
+    # Two admins can meet these refusals (one publishes while the other
+    # edits), so they are for showing, not mistakes in the code.
+    refusal_error = ValidationError
 
     payer = models.ForeignKey(
         Payer, on_delete=models.PROTECT, related_name="policy_versions"
@@ -401,35 +189,42 @@ class PolicyVersion(models.Model):
             label += f" – {self.get_status_display().lower()}"
         return label
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def change_refusal(self) -> str | None:
         # Invariant, not workflow: a published version's choices are frozen.
         # Only its end date (closed by a successor) and its status may change.
-        if self.pk is not None:
-            stored = (
-                PolicyVersion.objects.filter(pk=self.pk)
-                .exclude(status=self.Status.DRAFT)
-                .first()
+        if self.pk is None:
+            return None
+        stored = (
+            PolicyVersion.objects.filter(pk=self.pk)
+            .exclude(status=self.Status.DRAFT)
+            .first()
+        )
+        if stored is None:
+            return None
+        if self.status == self.Status.DRAFT:
+            return f"{stored} can never become a draft again."
+        frozen = (
+            *POLICY_KEY_NAMES,
+            "effective_from",
+            "payer_id",
+            "number",
+            "notes",
+            "publication_note",
+            "published_at",
+            "published_by_id",
+        )
+        changed = [f for f in frozen if getattr(stored, f) != getattr(self, f)]
+        if changed:
+            return (
+                f"{stored} is published and cannot be changed "
+                f"({', '.join(changed)}); start a new draft instead."
             )
-            if stored is not None and self.status == self.Status.DRAFT:
-                raise ValidationError(f"{stored} can never become a draft again.")
-            if stored is not None:
-                frozen = (
-                    *POLICY_KEY_NAMES,
-                    "effective_from",
-                    "payer_id",
-                    "number",
-                    "notes",
-                    "publication_note",
-                    "published_at",
-                    "published_by_id",
-                )
-                changed = [f for f in frozen if getattr(stored, f) != getattr(self, f)]
-                if changed:
-                    raise ValidationError(
-                        f"{stored} is published and cannot be changed "
-                        f"({', '.join(changed)}); start a new draft instead."
-                    )
-        super().save(*args, **kwargs)
+        return None
+
+    def deletion_refusal(self) -> str | None:
+        # Discarding deletes a draft; the payer's page and the Django admin
+        # offer it for drafts only.
+        return None
 
     @property
     def revision(self) -> int | None:
@@ -533,10 +328,31 @@ class PolicyVersion(models.Model):
             )
         return draft
 
+    def set_override(
+        self, key: str, *, category: str, force_push: bool, note: str
+    ) -> None:
+        """Set or change one drug's override on this draft, or remove it when
+        it says nothing (neither a category nor force_push). A published
+        version refuses with a ValidationError (DrugOverride)."""
+        with transaction.atomic():
+            existing = self.drug_overrides.filter(key=key).first()
+            if not category and not force_push:
+                if existing is not None:
+                    existing.delete()
+                return
+            override = existing or DrugOverride(version=self, key=key)
+            override.category = category
+            override.force_push = force_push
+            override.note = note
+            override.save()
 
-class DrugOverride(models.Model):
+
+class DrugOverride(Immutable):
     """A payer's exception for one drug: another category and/or the push code
     whatever the run time (R8, R17)."""
+
+    # The draft's page shows the refusal (payers.views.set_override).
+    refusal_error = ValidationError
 
     version = models.ForeignKey(
         PolicyVersion, on_delete=models.CASCADE, related_name="drug_overrides"
@@ -566,22 +382,16 @@ class DrugOverride(models.Model):
     def __str__(self) -> str:
         return f"{self.key}: {self.describe()}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self._refuse_unless_draft()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        self._refuse_unless_draft()
-        return super().delete(*args, **kwargs)
-
-    def _refuse_unless_draft(self) -> None:
+    def change_refusal(self) -> str | None:
         # A published version's overrides are as frozen as its other choices;
         # the stored status decides, not a possibly stale instance.
         draft = PolicyVersion.Status.DRAFT
         if not PolicyVersion.objects.filter(pk=self.version_id, status=draft).exists():
-            raise ValidationError(
-                f"{self.version} is published; start a new draft to change it."
-            )
+            return f"{self.version} is published; start a new draft to change it."
+        return None
+
+    def deletion_refusal(self) -> str | None:
+        return self.change_refusal()
 
     def describe(self) -> str:
         parts = []

@@ -1,23 +1,25 @@
 """The admin's payer pages: versions on a time line, draft editing with every
 key explained, drug overrides over the formulary, try-it and publishing."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.http import refused
 from accounts.roles import Role, role_required
 from coding.documents import encounter_document
 from encounters.models import Encounter
+from payers import history, timeline
 from payers.comparison import Comparison, compare
 from payers.forms import (
     DrugOverrideForm,
@@ -29,7 +31,7 @@ from payers.forms import (
     TryItForm,
 )
 from payers.impact import replay
-from payers.models import DrugOverride, Payer, PolicyVersion, Rederivation
+from payers.models import Payer, PolicyVersion, Rederivation
 from payers.services import (
     PolicyConflict,
     publication_plan,
@@ -41,12 +43,6 @@ from reference.models import Drug, DrugCategory
 OVERRIDE_SEARCH_LIMIT = 25
 RECENT_ENCOUNTERS = 20
 NEVER_CHANGES = "is published and never changes; start a new draft."
-
-
-def _refused(message: str, *, status: int = 409) -> HttpResponse:
-    """A refusal as short plain text, the project's form for them (see
-    static/js/chairside.js)."""
-    return HttpResponse(message, status=status, content_type="text/plain")
 
 
 @require_GET
@@ -108,93 +104,6 @@ def edit_payer(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("payers:detail", pk=payer.pk)
 
 
-def _timeline(versions: list[PolicyVersion], today: date) -> dict[str, Any]:
-    """Bars for an SVG time line (attributes, not inline styles: CSP). Open
-    ends run a year past today."""
-    if not versions:
-        return {"bars": [], "ticks": []}
-    start = min(v.effective_from for v in versions).replace(month=1, day=1)
-    horizon = today + timedelta(days=365)
-    end = max([horizon, *(v.effective_to for v in versions if v.effective_to)])
-    span = (end - start).days or 1
-    width = 1000
-
-    def x(day: date) -> int:
-        return round(width * (day - start).days / span)
-
-    lanes = {
-        PolicyVersion.Status.PUBLISHED: 0,
-        PolicyVersion.Status.DRAFT: 1,
-        PolicyVersion.Status.RETIRED: 2,
-    }
-    bars = [
-        {
-            "version": v,
-            "x": x(v.effective_from),
-            "width": max(4, x(v.effective_to or end) - x(v.effective_from)),
-            "y": 22 + 36 * lanes[PolicyVersion.Status(v.status)],
-        }
-        for v in versions
-    ]
-    ticks = [
-        {"x": x(date(year, 1, 1)), "label": year}
-        for year in range(start.year, end.year + 1)
-    ]
-    return {"bars": bars, "ticks": ticks, "today_x": x(today), "width": width}
-
-
-HISTORY_ENTRIES = 60
-ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-
-
-def _history(payer: Payer, versions: list[PolicyVersion]) -> list[dict[str, Any]]:
-    """Who changed what and when, for the payer, its versions and their drug
-    overrides, newest first (django-simple-history). Each record is compared
-    with the one before it of the same object, in memory: three queries."""
-    numbers = {v.pk: v.number for v in versions}
-    sources = (
-        (payer.history, {}, lambda r: payer.name),
-        (
-            PolicyVersion.history,
-            {"payer_id": payer.pk},
-            lambda r: f"{payer.name} v{r.number}",
-        ),
-        (
-            DrugOverride.history,
-            {"version_id__in": list(numbers)},
-            lambda r: f"Drug override {r.key} of v{numbers.get(r.version_id, '?')}",
-        ),
-    )
-    entries = []
-    for manager, filters, subject in sources:
-        records = manager.filter(**filters).select_related("history_user")
-        previous_of: dict[int, Any] = {}
-        for record in records.order_by("history_date", "history_id"):
-            previous = previous_of.get(record.id)
-            previous_of[record.id] = record
-            changes = []
-            if previous is not None and record.history_type == "~":
-                delta = record.diff_against(previous)
-                changes = [
-                    f"{change.field}: {change.old} → {change.new}"
-                    for change in delta.changes
-                ]
-                if not changes:
-                    continue  # saved without a difference: nothing to tell
-            entries.append(
-                {
-                    "when": record.history_date,
-                    "who": record.history_user,
-                    "what": subject(record),
-                    "action": ACTIONS[record.history_type],
-                    "changes": changes,
-                    "reason": record.history_change_reason or "",
-                }
-            )
-    entries.sort(key=lambda entry: entry["when"], reverse=True)
-    return entries[:HISTORY_ENTRIES]
-
-
 @require_GET
 @role_required(Role.ADMIN)
 @vary_on_headers("HX-Request")
@@ -231,8 +140,8 @@ def payer_detail_page(
         "payer": payer,
         "versions": versions,
         "in_force": in_force,
-        "timeline": _timeline(versions, today),
-        "history": _history(payer, versions),
+        "timeline": timeline.build(versions, today),
+        "history": history.entries(payer, versions),
         "form": form or PayerForm(instance=payer),
         **progress,
     }
@@ -331,7 +240,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Locked, so the revision check and the save see the same draft.
         version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
         if not version.is_draft:
-            return _refused(f"{version} {NEVER_CHANGES}")
+            return refused(f"{version} {NEVER_CHANGES}", status=409)
         if request.POST.get("revision") != str(version.revision):
             messages.error(
                 request,
@@ -360,15 +269,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _override_rows(version: PolicyVersion, query: str) -> list[dict[str, Any]]:
     """Formulary drugs matching `query`, each with this version's override."""
-    drugs = Drug.objects.order_by("hcpcs")
-    if query:
-        drugs = drugs.filter(
-            Q(hcpcs__icontains=query)
-            | Q(short_descriptor__icontains=query)
-            | Q(long_descriptor__icontains=query)
-            | Q(label__icontains=query)
-        )
-    drugs = list(drugs[:OVERRIDE_SEARCH_LIMIT])
+    drugs = list(Drug.objects.search(query)[:OVERRIDE_SEARCH_LIMIT])
     overrides = {
         o.key: o
         for o in version.drug_overrides.filter(key__in=[d.hcpcs for d in drugs])
@@ -399,30 +300,19 @@ def set_override(request: HttpRequest, pk: int) -> HttpResponse:
     answering with the draft's override list."""
     version = _version(pk)
     if not version.is_draft:
-        return _refused(f"{version} {NEVER_CHANGES}")
+        return refused(f"{version} {NEVER_CHANGES}", status=409)
     form = DrugOverrideForm(request.POST)
     if not form.is_valid():
         errors = " ".join(
             f"{form[name].label}: {' '.join(problems)}"
             for name, problems in form.errors.items()
         )
-        return _refused(f"Override not saved. {errors}", status=422)
-    data = form.cleaned_data
+        return refused(f"Override not saved. {errors}", status=422)
     try:
-        with transaction.atomic():
-            existing = version.drug_overrides.filter(key=data["key"]).first()
-            if not data["category"] and not data["force_push"]:
-                if existing is not None:
-                    existing.delete()
-            else:
-                override = existing or DrugOverride(version=version, key=data["key"])
-                override.category = data["category"]
-                override.force_push = data["force_push"]
-                override.note = data["note"]
-                override.save()
+        version.set_override(**form.cleaned_data)
     except ValidationError as refusal:
         # Published by someone else a moment ago: it is frozen now.
-        return _refused(" ".join(refusal.messages))
+        return refused(" ".join(refusal.messages), status=409)
     return render(
         request,
         "payers/version_detail.html#overrides",
@@ -477,7 +367,9 @@ def impact(request: HttpRequest, pk: int) -> HttpResponse:
     """Replay the payer's past encounters under this draft, summed by code."""
     version = _version(pk)
     if not version.is_draft:
-        return _refused(f"{version} is in the record already: replay a draft.")
+        return refused(
+            f"{version} is in the record already: replay a draft.", status=409
+        )
     form = ImpactForm(request.POST)
     if not form.is_valid():
         return render(
@@ -519,9 +411,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             )
             destination = reverse("payers:detail", kwargs={"pk": version.payer_id})
             if request.htmx:
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = destination
-                return response
+                return HttpResponseClientRedirect(destination)
             return redirect(destination)
     version.refresh_from_db()
     if request.htmx:
@@ -544,7 +434,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 def discard_draft(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     if not version.is_draft:
-        return _refused(f"{version} is published and is kept for good.")
+        return refused(f"{version} is published and is kept for good.", status=409)
     payer_pk = version.payer_id
     label = str(version)
     version.delete()
@@ -558,14 +448,14 @@ def retire(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     form = RetireForm(request.POST)
     if not form.is_valid():
-        return _refused(
+        return refused(
             "Say in a note why this version is retired; nothing was changed.",
             status=422,
         )
     try:
         retire_policy_version(version, by=request.user, note=form.cleaned_data["note"])
     except PolicyConflict as conflict:
-        return _refused(str(conflict))
+        return refused(str(conflict), status=409)
     messages.success(
         request,
         f"Retired {version.payer.name} v{version.number}; its open encounters are "

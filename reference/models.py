@@ -30,6 +30,24 @@ class DrugCategory(models.TextChoices):
     HYDRATION = "hydration", "Hydration"
 
 
+class DrugQuerySet(models.QuerySet["Drug"]):
+    def search(self, text: str) -> "DrugQuerySet":
+        """The drugs a search box finds for `text`: by code or by any part of
+        a CMS descriptor or the grouping label; every drug for no text."""
+        if not text:
+            return self
+        return self.filter(
+            models.Q(hcpcs__icontains=text)
+            | models.Q(short_descriptor__icontains=text)
+            | models.Q(long_descriptor__icontains=text)
+            | models.Q(label__icontains=text)
+        )
+
+    def in_use(self) -> "DrugQuerySet":
+        """Codes CMS has not terminated: the ones a nurse may give."""
+        return self.filter(terminated__isnull=True)
+
+
 class Drug(models.Model):
     """A HCPCS Level II drug code with its CMS descriptors and billing unit.
 
@@ -52,6 +70,8 @@ class Drug(models.Model):
     opps_status_indicator = models.CharField(max_length=4, blank=True)
     status_note = models.CharField(max_length=200, blank=True)
     category = models.CharField(max_length=30, choices=DrugCategory, blank=True)
+
+    objects = DrugQuerySet.as_manager()
 
     class Meta:
         ordering = ["hcpcs"]

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import refused
 from accounts.roles import Role, role_required, roles_of
 from claims.forms import ChargeForm
 from claims.models import Charge
@@ -19,7 +20,7 @@ def prices(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not may_change:
-            return HttpResponse("Only an admin changes the price list.", status=403)
+            return refused("Only an admin changes the price list.", status=403)
         if form.is_valid():
             charge = form.save(commit=False)
             charge.created_by = request.user

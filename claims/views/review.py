@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.http import refused
 from accounts.roles import Role, role_required, roles_of
 from claims import lines
 from claims import services as claims
@@ -41,7 +42,7 @@ from encounters.models import (
     Encounter,
     Refusal,
 )
-from encounters.views.access import AuthenticatedRequest, get_visit
+from encounters.views.access import AuthenticatedRequest, get_encounter
 
 
 @require_GET
@@ -72,9 +73,11 @@ def worklist(request: AuthenticatedRequest) -> HttpResponse:
 # The review page
 
 
-def review_context(request: AuthenticatedRequest, visit: Encounter) -> dict[str, Any]:
+def review_context(
+    request: AuthenticatedRequest, encounter: Encounter
+) -> dict[str, Any]:
     administrations = list(
-        visit.administrations.select_related("drug", "site")
+        encounter.administrations.select_related("drug", "site")
         .prefetch_related(
             Prefetch(
                 "events",
@@ -84,64 +87,64 @@ def review_context(request: AuthenticatedRequest, visit: Encounter) -> dict[str,
         .order_by("pk")
     )
     for a in administrations:
-        a.encounter = visit
-    sites = list(visit.sites.all())
-    derivation = Derivation.objects.filter(encounter=visit).first()
-    coding = claims.coding_of(visit, derivation)
+        a.encounter = encounter
+    sites = list(encounter.sites.all())
+    derivation = Derivation.objects.filter(encounter=encounter).first()
+    coding = claims.coding_of(encounter, derivation)
     can_code = Role.CODER in roles_of(request.user)
-    finalised = visit.status == Encounter.Status.FINALISED
-    open_for_coding = visit.status in claims.CODING_STATES
+    finalised = encounter.status == Encounter.Status.FINALISED
+    open_for_coding = encounter.status in claims.CODING_STATES
     # What the coder may do in this status (claims.services refuses the rest).
     can_edit = can_code and open_for_coding
     return {
-        "visit": visit,
+        "encounter": encounter,
         "administrations": administrations,
         "derivation": derivation,
         "coding": coding,
-        "diagnoses": list(visit.diagnoses.all()),
+        "diagnoses": list(encounter.diagnoses.all()),
         "withdrawn": list(
-            visit.overrides.filter(withdrawn_at__isnull=False)
+            encounter.overrides.filter(withdrawn_at__isnull=False)
             .select_related("withdrawn_by")
             .order_by("at")
         ),
         "claims": list(
-            visit.claims.select_related("finalised_by", "reopened_by", "replaces")
+            encounter.claims.select_related("finalised_by", "reopened_by", "replaces")
             .prefetch_related("lines")
             .order_by("-version")
         ),
         "blockers": claims.blockers(derivation, coding)
         if derivation is not None and open_for_coding
         else [],
-        "audit_entries": list(visit.audit_entries.select_related("by")),
+        "audit_entries": list(encounter.audit_entries.select_related("by")),
         "timeline": timeline.build(
             administrations,
             sites,
             now=clock.now(),
-            zone=visit.location.tz,
+            zone=encounter.location.tz,
             result=derivation.result if derivation else None,
         ),
         "can_code": can_code,
         "can_edit": can_edit,
         "not_sent": not open_for_coding and not finalised,
-        "unpriced": claims.unpriced(visit, coding) if can_edit else [],
+        "unpriced": claims.unpriced(encounter, coding) if can_edit else [],
         "can_reopen": can_code and finalised,
         "diagnosis_form": DiagnosisForm(),
         "override_form": OverrideForm(),
         "check_form": CheckCodesForm(),
-        "reopen_form": ReopenForm(initial={"version": visit.version}),
+        "reopen_form": ReopenForm(initial={"version": encounter.version}),
     }
 
 
 def show(
     request: AuthenticatedRequest,
-    visit: Encounter,
+    encounter: Encounter,
     *,
     status: int = 200,
     notice: str = "",
     level: str = "success",
     **extra: Any,
 ) -> HttpResponse:
-    context = review_context(request, visit) | extra
+    context = review_context(request, encounter) | extra
     context |= {"notice": notice, "level": level}
     template = "claims/review.html#review" if request.htmx else "claims/review.html"
     return render(request, template, context, status=status)
@@ -151,12 +154,12 @@ def show(
 @role_required(Role.CODER, Role.ADMIN)
 @vary_on_headers("HX-Request")
 def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return show(request, get_visit(request, pk))
+    return show(request, get_encounter(request, pk))
 
 
 def act(
     request: AuthenticatedRequest,
-    visit: Encounter,
+    encounter: Encounter,
     action: Callable[[], str],
     **forms: Any,
 ) -> HttpResponse:
@@ -164,24 +167,26 @@ def act(
     try:
         notice = action()
     except Refusal as refusal:
-        visit.refresh_from_db()
+        encounter.refresh_from_db()
         if not request.htmx:
             messages.error(request, refusal.message)
-            return redirect("claims:review", pk=visit.pk)
-        return show(request, visit, status=409, notice=refusal.message, level="danger")
-    visit.refresh_from_db()
+            return redirect("claims:review", pk=encounter.pk)
+        return show(
+            request, encounter, status=409, notice=refusal.message, level="danger"
+        )
+    encounter.refresh_from_db()
     if not request.htmx:
         messages.success(request, notice)
-        return redirect("claims:review", pk=visit.pk)
-    return show(request, visit, notice=notice, **forms)
+        return redirect("claims:review", pk=encounter.pk)
+    return show(request, encounter, notice=notice, **forms)
 
 
 def invalid(
-    request: AuthenticatedRequest, visit: Encounter, **forms: Any
+    request: AuthenticatedRequest, encounter: Encounter, **forms: Any
 ) -> HttpResponse:
     return show(
         request,
-        visit,
+        encounter,
         status=422,
         notice="Check the highlighted field; nothing was saved.",
         level="danger",
@@ -193,46 +198,46 @@ def invalid(
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def add_diagnosis(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
+    encounter = get_encounter(request, pk)
     form = DiagnosisForm(request.POST)
     if not form.is_valid():
-        return invalid(request, visit, diagnosis_form=form)
+        return invalid(request, encounter, diagnosis_form=form)
 
     def action() -> str:
         found = claims.add_diagnosis(
-            visit, code=form.cleaned_data["code"], by=request.user
+            encounter, code=form.cleaned_data["code"], by=request.user
         )
         return f"Added {found.code} {found.description}."
 
-    return act(request, visit, action)
+    return act(request, encounter, action)
 
 
 @require_POST
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def remove_diagnosis(request: AuthenticatedRequest, pk: int, dpk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
-    diagnosis = get_object_or_404(Diagnosis, encounter=visit, pk=dpk)
+    encounter = get_encounter(request, pk)
+    diagnosis = get_object_or_404(Diagnosis, encounter=encounter, pk=dpk)
 
     def action() -> str:
         claims.remove_diagnosis(diagnosis, by=request.user)
         return f"Removed {diagnosis.code}."
 
-    return act(request, visit, action)
+    return act(request, encounter, action)
 
 
 @require_POST
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def record_ndc(request: AuthenticatedRequest, pk: int, apk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
-    administration = get_object_or_404(Administration, encounter=visit, pk=apk)
+    encounter = get_encounter(request, pk)
+    administration = get_object_or_404(Administration, encounter=encounter, pk=apk)
     form = NdcForm(request.POST, prefix=f"ndc-{apk}")
     if not form.is_valid():
-        return invalid(request, visit, ndc_form=form, ndc_for=apk)
+        return invalid(request, encounter, ndc_form=form, ndc_for=apk)
     return act(
         request,
-        visit,
+        encounter,
         lambda: claims.record_ndc(
             administration, ndc=form.cleaned_data["ndc"], by=request.user
         ),
@@ -243,15 +248,15 @@ def record_ndc(request: AuthenticatedRequest, pk: int, apk: int) -> HttpResponse
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def record_340b(request: AuthenticatedRequest, pk: int, apk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
-    administration = get_object_or_404(Administration, encounter=visit, pk=apk)
-    administration.encounter = visit
+    encounter = get_encounter(request, pk)
+    administration = get_object_or_404(Administration, encounter=encounter, pk=apk)
+    administration.encounter = encounter
     form = Acquired340BForm(request.POST, prefix=f"340b-{apk}")
     if not form.is_valid():
-        return invalid(request, visit)
+        return invalid(request, encounter)
     return act(
         request,
-        visit,
+        encounter,
         lambda: claims.record_340b(
             administration,
             acquired=form.cleaned_data["acquired_340b"],
@@ -264,48 +269,48 @@ def record_340b(request: AuthenticatedRequest, pk: int, apk: int) -> HttpRespons
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def set_pointers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
+    encounter = get_encounter(request, pk)
     form = PointersForm(request.POST)
     if not form.is_valid():
-        return invalid(request, visit)
+        return invalid(request, encounter)
 
     def action() -> str:
         claims.set_pointers(
-            visit,
+            encounter,
             line_key=form.cleaned_data["line_key"],
             ranks=form.cleaned_data["pointers"],
             by=request.user,
         )
         return "Diagnosis pointers saved."
 
-    return act(request, visit, action)
+    return act(request, encounter, action)
 
 
 @require_POST
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def add_override(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
+    encounter = get_encounter(request, pk)
     form = OverrideForm(request.POST)
     if not form.is_valid():
-        return invalid(request, visit, override_form=form)
+        return invalid(request, encounter, override_form=form)
 
     def action() -> str:
-        override = claims.add_override(visit, by=request.user, **form.cleaned_data)
+        override = claims.add_override(encounter, by=request.user, **form.cleaned_data)
         return f"Override recorded: {override.describe()}."
 
-    return act(request, visit, action)
+    return act(request, encounter, action)
 
 
 @require_POST
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def withdraw_override(request: AuthenticatedRequest, pk: int, opk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
-    override = get_object_or_404(Override, encounter=visit, pk=opk)
+    encounter = get_encounter(request, pk)
+    override = get_object_or_404(Override, encounter=encounter, pk=opk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        return invalid(request, visit)
+        return invalid(request, encounter)
 
     def action() -> str:
         claims.withdraw_override(
@@ -313,20 +318,20 @@ def withdraw_override(request: AuthenticatedRequest, pk: int, opk: int) -> HttpR
         )
         return f"Override withdrawn: {override.describe()}."
 
-    return act(request, visit, action)
+    return act(request, encounter, action)
 
 
 @require_GET
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def check_codes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
+    encounter = get_encounter(request, pk)
     form = CheckCodesForm(request.GET)
     context: dict[str, Any] = {"check_form": form}
     status = 200
     if form.is_valid():
-        derivation = Derivation.objects.filter(encounter=visit).first()
-        coding = claims.coding_of(visit, derivation)
+        derivation = Derivation.objects.filter(encounter=encounter).first()
+        coding = claims.coding_of(encounter, derivation)
         entries, unreadable = lines.parse_codes(form.cleaned_data["codes"])
         findings = derivation.findings if derivation else []
         context |= {
@@ -339,42 +344,42 @@ def check_codes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "claims/review.html#check",
-            {"visit": visit, **context},
+            {"encounter": encounter, **context},
             status=status,
         )
-    return show(request, visit, status=status, **context)
+    return show(request, encounter, status=status, **context)
 
 
 @require_POST
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def finalise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
+    encounter = get_encounter(request, pk)
     form = VersionForm(request.POST)
     if not form.is_valid():
-        return invalid(request, visit)
+        return invalid(request, encounter)
 
     def action() -> str:
         claim = claims.finalise_claim(
-            visit, by=request.user, version=form.cleaned_data["version"]
+            encounter, by=request.user, version=form.cleaned_data["version"]
         )
         return f"Claim {claim.control_number} finalised."
 
-    return act(request, visit, action)
+    return act(request, encounter, action)
 
 
 @require_POST
 @role_required(Role.CODER)
 @vary_on_headers("HX-Request")
 def reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
+    encounter = get_encounter(request, pk)
     form = ReopenForm(request.POST)
     if not form.is_valid():
-        return invalid(request, visit, reopen_form=form)
+        return invalid(request, encounter, reopen_form=form)
 
     def action() -> str:
         claim = claims.reopen_claim(
-            visit,
+            encounter,
             reason=form.cleaned_data["reason"],
             by=request.user,
             version=form.cleaned_data["version"],
@@ -384,7 +389,7 @@ def reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             f"{claim.replaces.control_number if claim.replaces else ''}."
         )
 
-    return act(request, visit, action)
+    return act(request, encounter, action)
 
 
 # Exports
@@ -398,7 +403,7 @@ def export(request: AuthenticatedRequest) -> HttpResponse:
     form = ExportForm(request.GET)
     if not form.is_valid():
         errors = " ".join(e for field in form.errors.values() for e in field)
-        return HttpResponse(errors, status=422, content_type="text/plain")
+        return refused(errors, status=422)
     data = form.cleaned_data
     found = Claim.objects.for_user(request.user).finalised()
     if data["claim"]:
@@ -420,17 +425,15 @@ def export(request: AuthenticatedRequest) -> HttpResponse:
         .order_by("date_of_service", "pk")[: MAX_EXPORT + 1]
     )
     if not chosen:
-        return HttpResponse(
+        return refused(
             "No finalised claim matches"
             + (" for this claim type." if fmt.startswith("837") else "."),
             status=422,
-            content_type="text/plain",
         )
     if len(chosen) > MAX_EXPORT:
-        return HttpResponse(
+        return refused(
             f"More than {MAX_EXPORT} claims: choose a shorter date range.",
             status=422,
-            content_type="text/plain",
         )
     return download(chosen, fmt)
 

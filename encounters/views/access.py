@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from accounts.http import AuthenticatedRequest
+from accounts.http import AuthenticatedRequest, refused
 from encounters.models import Administration, Encounter
 
 LEVELS = {
@@ -17,7 +17,7 @@ LEVELS = {
 }
 
 
-def get_visit(request: AuthenticatedRequest, pk: int) -> Encounter:
+def get_encounter(request: AuthenticatedRequest, pk: int) -> Encounter:
     return get_object_or_404(
         Encounter.objects.for_user(request.user).select_related(
             "location", "patient", "payer", "chair"
@@ -26,10 +26,12 @@ def get_visit(request: AuthenticatedRequest, pk: int) -> Encounter:
     )
 
 
-def administrations_of(visit: Encounter) -> list[Administration]:
-    found = list(visit.administrations.select_related("drug", "site").order_by("pk"))
+def administrations_of(encounter: Encounter) -> list[Administration]:
+    found = list(
+        encounter.administrations.select_related("drug", "site").order_by("pk")
+    )
     for a in found:
-        a.encounter = visit
+        a.encounter = encounter
     return found
 
 
@@ -66,9 +68,8 @@ def clock_on(administration: Administration, now: datetime) -> None:
 
 
 def incomplete_tap() -> HttpResponse:
-    return HttpResponse(
+    return refused(
         "This tap came without its key or version. Nothing was saved; reload "
         "the page and tap again.",
         status=400,
-        content_type="text/plain",
     )

@@ -29,7 +29,7 @@ def tap_view(verb: str) -> Callable[..., HttpResponse]:
     @role_required(Role.NURSE)
     def view(request: AuthenticatedRequest, pk: int, apk: int) -> HttpResponse:
         target, administrations = get_administration(request, pk, apk)
-        visit = target.encounter
+        encounter = target.encounter
         tap = ActionForm(request.POST)
         if not tap.is_valid():
             return incomplete_tap()
@@ -37,11 +37,11 @@ def tap_view(verb: str) -> Callable[..., HttpResponse]:
 
         def act() -> str:
             getattr(target, verb)(at=now, by=request.user, key=tap.cleaned_data["key"])
-            local = timezone.localtime(now, visit.location.tz)
+            local = timezone.localtime(now, encounter.location.tz)
             return f"{target.drug_name} {PAST[verb]} at {local:%H:%M}."
 
-        outcome = perform(visit, action=act, **tap.cleaned_data)
-        return respond(request, visit, administrations, outcome, tapped=target)
+        outcome = perform(encounter, action=act, **tap.cleaned_data)
+        return respond(request, encounter, administrations, outcome, tapped=target)
 
     view.__name__ = f"{verb}_administration"
     return view
@@ -57,10 +57,10 @@ stop_administration = tap_view("stop")
 @role_required(Role.NURSE)
 def correct_time(request: AuthenticatedRequest, pk: int, apk: int) -> HttpResponse:
     target, administrations = get_administration(request, pk, apk)
-    visit = target.encounter
+    encounter = target.encounter
     if request.method == "GET":
         form = CorrectTimeForm(administration=target)
-        return form_fragment(request, visit, "correct-form", a=target, form=form)
+        return form_fragment(request, encounter, "correct-form", a=target, form=form)
     tap = ActionForm(request.POST)
     form = CorrectTimeForm(request.POST, administration=target)
     if not tap.is_valid():
@@ -68,16 +68,20 @@ def correct_time(request: AuthenticatedRequest, pk: int, apk: int) -> HttpRespon
     if not form.is_valid():
         outcome = Outcome(422, "The time was not corrected; see below.", "danger")
         return respond(
-            request, visit, administrations, outcome, **{f"correct_{target.pk}": form}
+            request,
+            encounter,
+            administrations,
+            outcome,
+            **{f"correct_{target.pk}": form},
         )
     kind, n = form.cleaned_data["point"].split(":")
     events = [e for e in target.events.all() if e.kind == kind]
     if int(n) >= len(events):
         outcome = Outcome(409, "That time is no longer on record.", "danger")
-        return respond(request, visit, administrations, outcome)
+        return respond(request, encounter, administrations, outcome)
     event: AdministrationEvent = events[int(n)]
-    original = event.at.astimezone(visit.location.tz)
-    to = form.moment(original.date(), visit.location.tz)
+    original = event.at.astimezone(encounter.location.tz)
+    to = form.moment(original.date(), encounter.location.tz)
 
     def act() -> str:
         target.correct(
@@ -92,12 +96,16 @@ def correct_time(request: AuthenticatedRequest, pk: int, apk: int) -> HttpRespon
             f"from {original:%H:%M} to {to:%H:%M}."
         )
 
-    outcome = perform(visit, action=act, **tap.cleaned_data)
+    outcome = perform(encounter, action=act, **tap.cleaned_data)
     if outcome.status != 200:
         return respond(
-            request, visit, administrations, outcome, **{f"correct_{target.pk}": form}
+            request,
+            encounter,
+            administrations,
+            outcome,
+            **{f"correct_{target.pk}": form},
         )
-    return respond(request, visit, administrations, outcome)
+    return respond(request, encounter, administrations, outcome)
 
 
 @require_http_methods(["GET", "POST"])
@@ -106,10 +114,10 @@ def edit_administration(
     request: AuthenticatedRequest, pk: int, apk: int
 ) -> HttpResponse:
     target, administrations = get_administration(request, pk, apk)
-    visit = target.encounter
+    encounter = target.encounter
     if request.method == "GET":
         form = EditAdministrationForm.of(target)
-        return form_fragment(request, visit, "edit-form", a=target, form=form)
+        return form_fragment(request, encounter, "edit-form", a=target, form=form)
     tap = ActionForm(request.POST)
     form = EditAdministrationForm(request.POST, administration=target)
     if not tap.is_valid():
@@ -117,7 +125,7 @@ def edit_administration(
     if not form.is_valid():
         outcome = Outcome(422, "Nothing was changed; see below.", "danger")
         return respond(
-            request, visit, administrations, outcome, **{f"edit_{target.pk}": form}
+            request, encounter, administrations, outcome, **{f"edit_{target.pk}": form}
         )
     values = form.values()
     new_rate = values.pop("rate")
@@ -136,7 +144,7 @@ def edit_administration(
         if before:
             target.save(update_fields=list(before))
             audit(
-                visit,
+                encounter,
                 "encounter.administration.changed",
                 by=request.user,
                 key=None if rate_changed else key,
@@ -146,5 +154,5 @@ def edit_administration(
             )
         return f"{target.drug_name} updated."
 
-    outcome = perform(visit, action=act, **tap.cleaned_data)
-    return respond(request, visit, administrations, outcome)
+    outcome = perform(encounter, action=act, **tap.cleaned_data)
+    return respond(request, encounter, administrations, outcome)

@@ -20,7 +20,7 @@ from encounters.views.access import (
     LEVELS,
     AuthenticatedRequest,
     clock_on,
-    get_visit,
+    get_encounter,
     incomplete_tap,
 )
 
@@ -30,7 +30,7 @@ from encounters.views.access import (
 def board_context(request: AuthenticatedRequest, notice: Outcome | None = None) -> dict:
     now = clock.now()
     today = timezone.localdate(now)
-    visits = (
+    encounters = (
         Encounter.objects.for_user(request.user)
         .on(today)
         .select_related("patient", "chair", "location")
@@ -47,7 +47,7 @@ def board_context(request: AuthenticatedRequest, notice: Outcome | None = None) 
         place.pk: {
             "location": place,
             "chairs": {
-                chair.pk: {"chair": chair, "visit": None}
+                chair.pk: {"chair": chair, "encounter": None}
                 for chair in place.chairs.all()
             },
             "scheduled": [],
@@ -55,21 +55,25 @@ def board_context(request: AuthenticatedRequest, notice: Outcome | None = None) 
         }
         for place in locations
     }
-    for visit in visits:
-        group = by_location[visit.location_id]
-        if visit.status == Encounter.Status.SCHEDULED:
-            group["scheduled"].append(visit)
-        elif visit.status == Encounter.Status.IN_CHAIR and visit.chair_id:
-            group["chairs"][visit.chair_id]["visit"] = visit
-            visit.runs = [a for a in visit.administrations.all() if a.in_progress]
-            for a in visit.runs:
+    for encounter in encounters:
+        group = by_location[encounter.location_id]
+        if encounter.status == Encounter.Status.SCHEDULED:
+            group["scheduled"].append(encounter)
+        elif encounter.status == Encounter.Status.IN_CHAIR and encounter.chair_id:
+            group["chairs"][encounter.chair_id]["encounter"] = encounter
+            encounter.runs = [
+                a for a in encounter.administrations.all() if a.in_progress
+            ]
+            for a in encounter.runs:
                 clock_on(a, now)
-            visit.overdue = any(a.overdue for a in visit.runs)
+            encounter.overdue = any(a.overdue for a in encounter.runs)
         else:
-            group["done"].append(visit)
+            group["done"].append(encounter)
     for group in by_location.values():
         group["chairs"] = list(group["chairs"].values())
-        group["free_chairs"] = [s["chair"] for s in group["chairs"] if not s["visit"]]
+        group["free_chairs"] = [
+            s["chair"] for s in group["chairs"] if not s["encounter"]
+        ]
     return {"groups": list(by_location.values()), "now": now, "notice": notice}
 
 
@@ -86,9 +90,9 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.NURSE)
 def check_in(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
+    encounter = get_encounter(request, pk)
     tap = ActionForm(request.POST)
-    form = CheckInForm(request.POST, encounter=visit)
+    form = CheckInForm(request.POST, encounter=encounter)
     if not tap.is_valid():
         return incomplete_tap()
     if not form.is_valid():
@@ -97,23 +101,23 @@ def check_in(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         chair = form.cleaned_data["chair"]
 
         def act() -> str:
-            visit.check_in(chair=chair, at=clock.now())
+            encounter.check_in(chair=chair, at=clock.now())
             audit(
-                visit,
+                encounter,
                 "encounter.checked_in",
                 by=request.user,
                 key=tap.cleaned_data["key"],
-                target=str(visit.patient),
+                target=str(encounter.patient),
                 after={"chair": chair.name},
             )
-            return f"{visit.patient.name} is in {chair.name}."
+            return f"{encounter.patient.name} is in {chair.name}."
 
-        outcome = perform(visit, action=act, **tap.cleaned_data)
+        outcome = perform(encounter, action=act, **tap.cleaned_data)
         if outcome.status == 200:
             messages.add_message(request, LEVELS[outcome.level], outcome.message)
             if request.htmx:
-                return HttpResponseClientRedirect(visit.get_absolute_url())
-            return redirect(visit)
+                return HttpResponseClientRedirect(encounter.get_absolute_url())
+            return redirect(encounter)
     if not request.htmx:
         messages.error(request, outcome.message)
         return redirect("encounters:board")

@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django_htmx.http import (
     trigger_client_event,
 )
 
+from accounts.http import refused
 from accounts.roles import Role, role_required
 from coding.models import Derivation
 from encounters import timeline
@@ -30,7 +30,7 @@ from encounters.views.access import (
     AuthenticatedRequest,
     administrations_of,
     clock_on,
-    get_visit,
+    get_encounter,
     incomplete_tap,
 )
 from reference.models import Drug
@@ -40,7 +40,7 @@ from reference.models import Drug
 
 def workspace(
     request: AuthenticatedRequest,
-    visit: Encounter,
+    encounter: Encounter,
     administrations: Sequence[Administration],
     sites: Sequence[IVSite],
     derivation: Derivation | None,
@@ -57,7 +57,7 @@ def workspace(
         a.correct_form = forms.pop(f"correct_{a.pk}", None)
         clock_on(a, now)
     context = {
-        **shown_with_codes(visit, administrations, sites, derivation, notice, now),
+        **shown_with_codes(encounter, administrations, sites, derivation, notice, now),
         "administrations": administrations,
         "sites": sites,
         "site_form": forms.get("site_form"),
@@ -66,7 +66,7 @@ def workspace(
         or (
             None
             if administrations
-            else AdministrationForm(sites=sites, location=visit.location)
+            else AdministrationForm(sites=sites, location=encounter.location)
         ),
         "chosen_drug": forms.get("chosen_drug"),
     }
@@ -79,7 +79,7 @@ def workspace(
 
 
 def shown_with_codes(
-    visit: Encounter,
+    encounter: Encounter,
     administrations: Sequence[Administration],
     sites: Sequence[IVSite],
     derivation: Derivation | None,
@@ -89,30 +89,30 @@ def shown_with_codes(
     """What the whole page and a tap's answer both show: the codes, the
     timeline and the notice, as of `now`."""
     return {
-        "visit": visit,
+        "encounter": encounter,
         "derivation": derivation,
         "timeline": timeline.build(
             administrations,
             sites,
             now=now,
-            zone=visit.location.tz,
+            zone=encounter.location.tz,
             result=derivation.result if derivation else None,
         ),
         "notice": notice,
         "now": now,
-        "zone": visit.location.timezone,
+        "zone": encounter.location.timezone,
     }
 
 
 def current_derivation(
-    visit: Encounter,
+    encounter: Encounter,
     administrations: Sequence[Administration],
     sites: Sequence[IVSite],
     by: Any,
 ) -> Derivation | None:
-    found = Derivation.objects.filter(encounter=visit).first()
+    found = Derivation.objects.filter(encounter=encounter).first()
     if found is None:
-        return rederive(visit, by=by, administrations=administrations, sites=sites)
+        return rederive(encounter, by=by, administrations=administrations, sites=sites)
     return found
 
 
@@ -120,16 +120,16 @@ def current_derivation(
 @role_required(Role.NURSE)
 @vary_on_headers("HX-Request")
 def encounter(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
-    administrations = administrations_of(visit)
-    sites = list(visit.sites.all())
-    derivation = current_derivation(visit, administrations, sites, request.user)
-    return workspace(request, visit, administrations, sites, derivation)
+    encounter = get_encounter(request, pk)
+    administrations = administrations_of(encounter)
+    sites = list(encounter.sites.all())
+    derivation = current_derivation(encounter, administrations, sites, request.user)
+    return workspace(request, encounter, administrations, sites, derivation)
 
 
 def respond(
     request: AuthenticatedRequest,
-    visit: Encounter,
+    encounter: Encounter,
     administrations: Sequence[Administration],
     outcome: Outcome,
     *,
@@ -144,30 +144,30 @@ def respond(
     """
     if not request.htmx:
         messages.add_message(request, LEVELS[outcome.level], outcome.message)
-        return redirect(visit)
+        return redirect(encounter)
     if tapped is not None and outcome.changed:
-        sites = list(visit.sites.all())
+        sites = list(encounter.sites.all())
         derivation = rederive(
-            visit, by=request.user, administrations=administrations, sites=sites
+            encounter, by=request.user, administrations=administrations, sites=sites
         )
         return tap_result(
-            request, visit, administrations, sites, derivation, tapped, outcome
+            request, encounter, administrations, sites, derivation, tapped, outcome
         )
     if not outcome.changed:
         # A refused action may have touched the objects in memory; the
         # database was rolled back, so show what it holds.
-        visit.refresh_from_db(fields=["version", "status", "chair"])
-        administrations = administrations_of(visit)
-    sites = list(visit.sites.all())
+        encounter.refresh_from_db(fields=["version", "status", "chair"])
+        administrations = administrations_of(encounter)
+    sites = list(encounter.sites.all())
     if outcome.changed:
         derivation = rederive(
-            visit, by=request.user, administrations=administrations, sites=sites
+            encounter, by=request.user, administrations=administrations, sites=sites
         )
     else:
-        derivation = current_derivation(visit, administrations, sites, request.user)
+        derivation = current_derivation(encounter, administrations, sites, request.user)
     response = workspace(
         request,
-        visit,
+        encounter,
         administrations,
         sites,
         derivation,
@@ -183,7 +183,7 @@ def respond(
 
 def tap_result(
     request: AuthenticatedRequest,
-    visit: Encounter,
+    encounter: Encounter,
     administrations: Sequence[Administration],
     sites: Sequence[IVSite],
     derivation: Derivation | None,
@@ -194,37 +194,35 @@ def tap_result(
     clock_on(tapped, now)
     tapped.edit_form = tapped.correct_form = None
     context = {
-        **shown_with_codes(visit, administrations, sites, derivation, outcome, now),
+        **shown_with_codes(encounter, administrations, sites, derivation, outcome, now),
         "administration": tapped,
     }
     response = render(request, "encounters/encounter.html#tap-result", context)
     # static/js/timers.js hands the new version to every form on the page.
     return trigger_client_event(
-        response, "encounterVersion", {"version": visit.version}
+        response, "encounterVersion", {"version": encounter.version}
     )
 
 
 def form_fragment(
-    request: AuthenticatedRequest, visit: Encounter, name: str, **context: Any
+    request: AuthenticatedRequest, encounter: Encounter, name: str, **context: Any
 ) -> HttpResponse:
     """A form, for a disclosure being opened."""
-    if not visit.is_editable:
-        return HttpResponse(
-            "This encounter can no longer be changed here.",
-            status=409,
-            content_type="text/plain",
-        )
+    if not encounter.is_editable:
+        return refused("This encounter can no longer be changed here.", status=409)
     return render(
-        request, f"encounters/encounter.html#{name}", {"visit": visit, **context}
+        request,
+        f"encounters/encounter.html#{name}",
+        {"encounter": encounter, **context},
     )
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.NURSE)
 def add_site(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
+    encounter = get_encounter(request, pk)
     if request.method == "GET":
-        return form_fragment(request, visit, "site-form", site_form=SiteForm())
+        return form_fragment(request, encounter, "site-form", site_form=SiteForm())
     tap = ActionForm(request.POST)
     form = SiteForm(request.POST)
     if not tap.is_valid():
@@ -232,15 +230,15 @@ def add_site(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         outcome = Outcome(422, "The IV site was not added; see below.", "danger")
         return respond(
-            request, visit, administrations_of(visit), outcome, site_form=form
+            request, encounter, administrations_of(encounter), outcome, site_form=form
         )
 
     def act() -> str:
         site = IVSite.objects.create(
-            encounter=visit, created_by=request.user, **form.cleaned_data
+            encounter=encounter, created_by=request.user, **form.cleaned_data
         )
         audit(
-            visit,
+            encounter,
             "encounter.site.added",
             by=request.user,
             key=tap.cleaned_data["key"],
@@ -249,30 +247,30 @@ def add_site(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         return f"IV site added: {site}."
 
-    outcome = perform(visit, action=act, **tap.cleaned_data)
-    return respond(request, visit, administrations_of(visit), outcome)
+    outcome = perform(encounter, action=act, **tap.cleaned_data)
+    return respond(request, encounter, administrations_of(encounter), outcome)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.NURSE)
 def add_administration(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
-    sites = list(visit.sites.all())
+    encounter = get_encounter(request, pk)
+    sites = list(encounter.sites.all())
     if request.method == "GET":
-        form = AdministrationForm(sites=sites, location=visit.location)
+        form = AdministrationForm(sites=sites, location=encounter.location)
         return form_fragment(
-            request, visit, "administration-form", administration_form=form
+            request, encounter, "administration-form", administration_form=form
         )
     tap = ActionForm(request.POST)
-    form = AdministrationForm(request.POST, sites=sites, location=visit.location)
+    form = AdministrationForm(request.POST, sites=sites, location=encounter.location)
     if not tap.is_valid():
         return incomplete_tap()
     if not form.is_valid():
         outcome = Outcome(422, "The administration was not added; see below.", "danger")
         return respond(
             request,
-            visit,
-            administrations_of(visit),
+            encounter,
+            administrations_of(encounter),
             outcome,
             administration_form=form,
             # A bound form has cleaned_data after is_valid(), even when invalid.
@@ -281,10 +279,10 @@ def add_administration(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
     def act() -> str:
         administration = Administration.objects.create(
-            encounter=visit, created_by=request.user, **form.cleaned_data
+            encounter=encounter, created_by=request.user, **form.cleaned_data
         )
         audit(
-            visit,
+            encounter,
             "encounter.administration.added",
             by=request.user,
             key=tap.cleaned_data["key"],
@@ -293,8 +291,8 @@ def add_administration(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         return f"Added {administration}."
 
-    outcome = perform(visit, action=act, **tap.cleaned_data)
-    return respond(request, visit, administrations_of(visit), outcome)
+    outcome = perform(encounter, action=act, **tap.cleaned_data)
+    return respond(request, encounter, administrations_of(encounter), outcome)
 
 
 ADDED_FIELDS = [
@@ -317,15 +315,7 @@ def drugs(request: AuthenticatedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     found: list[Drug] = []
     if len(query) >= 2:
-        found = list(
-            Drug.objects.filter(terminated__isnull=True)
-            .filter(
-                Q(hcpcs__istartswith=query)
-                | Q(short_descriptor__icontains=query)
-                | Q(long_descriptor__icontains=query)
-            )
-            .order_by("hcpcs")[:12]
-        )
+        found = list(Drug.objects.in_use().search(query)[:12])
     return render(
         request,
         "encounters/encounter.html#drug-options",
@@ -336,54 +326,54 @@ def drugs(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.NURSE)
 def mark_documented(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
-    administrations = administrations_of(visit)
+    encounter = get_encounter(request, pk)
+    administrations = administrations_of(encounter)
     tap = ActionForm(request.POST)
     if not tap.is_valid():
         return incomplete_tap()
 
     def act() -> str:
-        before = snapshot(visit, ["status"])
-        visit.mark_documented(at=clock.now())
+        before = snapshot(encounter, ["status"])
+        encounter.mark_documented(at=clock.now())
         audit(
-            visit,
+            encounter,
             "encounter.documented",
             by=request.user,
             key=tap.cleaned_data["key"],
             before=before,
-            after=snapshot(visit, ["status"]),
+            after=snapshot(encounter, ["status"]),
         )
-        return f"{visit.patient.name}'s encounter is documented; the chair is free."
+        return f"{encounter.patient.name}'s encounter is documented; the chair is free."
 
-    outcome = perform(visit, action=act, **tap.cleaned_data)
-    return respond(request, visit, administrations, outcome)
+    outcome = perform(encounter, action=act, **tap.cleaned_data)
+    return respond(request, encounter, administrations, outcome)
 
 
 @require_POST
 @role_required(Role.NURSE)
 def send_to_coding(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
+    encounter = get_encounter(request, pk)
     tap = ActionForm(request.POST)
     if not tap.is_valid():
         return incomplete_tap()
 
     def act() -> str:
-        before = snapshot(visit, ["status"])
-        visit.send_to_coding()
+        before = snapshot(encounter, ["status"])
+        encounter.send_to_coding()
         audit(
-            visit,
+            encounter,
             "encounter.sent_to_coding",
             by=request.user,
             key=tap.cleaned_data["key"],
             before=before,
-            after=snapshot(visit, ["status"]),
+            after=snapshot(encounter, ["status"]),
         )
-        return f"{visit.patient.name}'s encounter is on the coders' worklist."
+        return f"{encounter.patient.name}'s encounter is on the coders' worklist."
 
-    outcome = perform(visit, action=act, editable_only=False, **tap.cleaned_data)
+    outcome = perform(encounter, action=act, editable_only=False, **tap.cleaned_data)
     if outcome.changed:
         messages.success(request, outcome.message)
         if request.htmx:
             return HttpResponseClientRedirect(reverse("encounters:board"))
         return redirect("encounters:board")
-    return respond(request, visit, administrations_of(visit), outcome)
+    return respond(request, encounter, administrations_of(encounter), outcome)

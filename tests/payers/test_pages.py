@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from payers.models import POLICY_KEYS, DrugOverride, PolicyVersion, Rederivation
+from payers.models import DrugOverride, PolicyVersion, Rederivation
+from payers.policy_keys import POLICY_KEYS
 from reference.models import Drug
 from tests.encounters import world
 from tests.payers.conftest import draft, infliximab_infusion

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from demo.payers import seed_payers
-from payers.models import POLICY_KEY_NAMES, DrugOverride, Payer, PolicyVersion
+from payers.models import DrugOverride, Payer, PolicyVersion
+from payers.policy_keys import POLICY_KEY_NAMES
 from payers.services import PolicyConflict, publish_policy_version
 from tests.payers.conftest import draft, published
 
