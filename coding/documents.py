@@ -98,8 +98,10 @@ def policy_in_force(encounter: "Encounter") -> "PolicyVersion | None":
 
 
 # A published version never changes (editing starts a new draft), so its
-# policy document is read once per process, not on every tap.
-_published_policies: dict[int, dict[str, Any]] = {}
+# policy document is read once per process, not on every tap. Keyed by the
+# publication too: a row number can come back after a database is emptied
+# (tests flush with their sequences reset), a publication time does not.
+_published_policies: dict[tuple[int, Any], dict[str, Any]] = {}
 
 
 def policy_of(version: "PolicyVersion | None") -> dict[str, Any]:
@@ -107,10 +109,11 @@ def policy_of(version: "PolicyVersion | None") -> dict[str, Any]:
         return {}
     if version.status != version.Status.PUBLISHED:
         return version.policy_document()
-    if version.pk not in _published_policies:
-        _published_policies[version.pk] = version.policy_document()
+    key = (version.pk, version.published_at)
+    if key not in _published_policies:
+        _published_policies[key] = version.policy_document()
     # A copy: the cached document must not change through a caller.
-    return copy.deepcopy(_published_policies[version.pk])
+    return copy.deepcopy(_published_policies[key])
 
 
 def drug_of(

@@ -1,19 +1,21 @@
 """The encounter document the app sends is a valid contract document: the
 schema accepts it and the engine derives it without errors."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import jsonschema
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from chairside_engine import derive
 from chairside_engine.schema import document_schema, result_schema
-from coding.documents import build_document, encounter_document
+from coding.documents import build_document, encounter_document, policy_of
 from coding.services import derive_encounter
 from demo.payers import seed_payers
 from encounters.clock import clock
 from encounters.models import Administration, Encounter, IVSite, Method
+from payers.models import Payer, PolicyVersion
 from reference.formulary import reviewed_categories
 from reference.models import Drug, DrugCategory
 from tests.encounters import world
@@ -167,3 +169,27 @@ def test_reviewed_mapping_covers_every_code_of_the_cms_extract() -> None:
     )
     # Indication decides leuprolide 3.75 mg (R5): left for a person to review.
     assert Drug.objects.get(hcpcs="J1950").needs_review
+
+
+@pytest.mark.django_db
+def test_a_reused_row_number_never_brings_back_a_cached_policy() -> None:
+    # Published policies are cached per process; a database emptied with its
+    # sequences reset (as tests do) numbers a new version like an old one.
+    payer = Payer.objects.create(name="Reused")
+
+    def published(at: datetime, biologic_infusion: str) -> PolicyVersion:
+        return PolicyVersion.objects.create(
+            pk=4242,
+            payer=payer,
+            number=1,
+            status=PolicyVersion.Status.PUBLISHED,
+            effective_from=date(2026, 1, 1),
+            published_at=at,
+            biologic_infusion=biologic_infusion,
+        )
+
+    first = published(timezone.now(), "therapeutic")
+    assert policy_of(first)["biologic_infusion"] == "therapeutic"
+    PolicyVersion.objects.filter(pk=first.pk).delete()
+    second = published(timezone.now() + timedelta(seconds=1), "chemotherapy")
+    assert policy_of(second).get("biologic_infusion", "chemotherapy") == "chemotherapy"
