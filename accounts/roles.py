@@ -71,7 +71,9 @@ def roles_of(user: Any) -> set[Role]:
     return set(cached)
 
 
-def role_required(*allowed: Role) -> Callable[..., Any]:
+def role_required(
+    *allowed: Role,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Let through users holding one of `allowed`; everyone else gets a 403."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -161,5 +163,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append(
                 {"label": label, "url": url, "active": request.path.startswith(url)}
             )
-    role = primary_role(request.user)
-    return {"nav_items": items, "nav_role": role.label if role else ""}
+    primary = primary_role(request.user)
+    return {"nav_items": items, "nav_role": primary.label if primary else ""}

@@ -7,6 +7,7 @@ from the deadline this module puts in every page.
 """
 
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from django.contrib.auth.middleware import (
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
 LAST_ACTIVITY_KEY = "chairside_last_activity"
 BACKGROUND_HEADER = "X-Chairside-Background"
@@ -44,7 +46,7 @@ def is_background(request: HttpRequest) -> bool:
 
 
 class IdleTimeoutMiddleware:
-    def __init__(self, get_response: Any) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -72,8 +74,9 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
     and an API request gets a JSON 401 from its own view (marked not required)."""
 
     def handle_no_permission(self, request: HttpRequest, view_func: Any) -> Any:
-        if getattr(request, "htmx", False):
-            next_url = request.htmx.current_url_abs_path or "/"
+        htmx: HtmxDetails | None = getattr(request, "htmx", None)
+        if htmx:
+            next_url = htmx.current_url_abs_path or "/"
             return HttpResponseClientRedirect(
                 f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
             )

@@ -72,7 +72,7 @@ class OverrideForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean_code(self) -> str:
-        code = self.cleaned_data["code"].strip().upper()
+        code: str = self.cleaned_data["code"].strip().upper()
         if code and not re.fullmatch(r"[A-Z0-9]{5}", code):
             raise forms.ValidationError("A CPT or HCPCS code has five characters.")
         return code
@@ -113,6 +113,13 @@ class ReopenForm(VersionForm):
     )
 
 
+class AnyNumberField(forms.TypedMultipleChoiceField):
+    """Any number is a valid choice; the queryset decides what is visible."""
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value).isdigit()
+
+
 class ExportForm(forms.Form):
     FORMATS = {
         "csv": "CSV",
@@ -122,15 +129,10 @@ class ExportForm(forms.Form):
     }
 
     format = forms.ChoiceField(choices=list(FORMATS.items()))
-    encounter = forms.TypedMultipleChoiceField(required=False, coerce=int)
+    encounter = AnyNumberField(required=False, coerce=int)
     claim = forms.IntegerField(required=False)
     date_from = forms.DateField(required=False)
     date_to = forms.DateField(required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Any number is a valid choice; the queryset decides what is visible.
-        self.fields["encounter"].valid_value = lambda value: str(value).isdigit()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -427,6 +427,8 @@ def claim_line(
     setting: str,
     prices: PriceBook,
 ) -> ClaimLine:
+    day = claim.date_of_service
+    assert day is not None  # snapshot_into() dated the claim
     extra = (
         drug_detail(line.administrations, administrations, waste="JW" in line.modifiers)
         if line.kind == "drug"
@@ -439,7 +441,7 @@ def claim_line(
         code=line.code,
         modifiers=line.modifiers,
         units=line.units,
-        date=line.date or claim.date_of_service,
+        date=line.date or day,
         explanation=line.explanation,
         administrations=line.administrations,
         pointers=line.pointers,
@@ -447,7 +449,7 @@ def claim_line(
         revenue_code=revenue_code(line.code, line.kind)
         if setting == "facility"
         else "",
-        charge=charge(prices, line.code, line.units, claim.date_of_service),
+        charge=charge(prices, line.code, line.units, day),
         **extra,
     )
 

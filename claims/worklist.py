@@ -23,6 +23,11 @@ STATES = (
 PAGE_SIZE = 25
 
 
+class NurseField(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.username
+
+
 class WorklistFilter(forms.Form):
     SORTS = {"newest": ("-date", "-pk"), "oldest": ("date", "pk")}
     FINDINGS = {
@@ -49,7 +54,7 @@ class WorklistFilter(forms.Form):
     findings = forms.ChoiceField(
         required=False, choices=[("", "Any"), *FINDINGS.items()]
     )
-    nurse = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    nurse = NurseField(queryset=User.objects.none(), required=False)
     sort = forms.ChoiceField(
         required=False,
         choices=[("newest", "Newest first"), ("oldest", "Oldest first")],
@@ -59,14 +64,14 @@ class WorklistFilter(forms.Form):
     def __init__(self, data: Any, *, user: Any) -> None:
         super().__init__(data)
         places = Location.objects.filter(staff=user)
-        self.fields["location"].queryset = places
-        self.fields["nurse"].queryset = (
+        location, nurse = self.fields["location"], self.fields["nurse"]
+        assert isinstance(location, forms.ModelChoiceField)
+        assert isinstance(nurse, NurseField)
+        location.queryset = places
+        nurse.queryset = (
             User.objects.filter(groups__name=Role.NURSE.value, locations__in=places)
             .distinct()
             .order_by("first_name", "username")
-        )
-        self.fields["nurse"].label_from_instance = lambda u: (
-            u.get_full_name() or u.username
         )
         for field in self.fields.values():
             select = isinstance(field.widget, forms.Select)

@@ -69,15 +69,18 @@ class Derivation(models.Model):
 
     @property
     def lines(self) -> list[dict[str, Any]]:
-        return self.result.get("lines", [])
+        lines: list[dict[str, Any]] = self.result.get("lines", [])
+        return lines
 
     @property
     def findings(self) -> list[dict[str, Any]]:
-        return self.result.get("findings", [])
+        findings: list[dict[str, Any]] = self.result.get("findings", [])
+        return findings
 
     @property
     def errors(self) -> list[dict[str, Any]]:
-        return self.result.get("errors", [])
+        errors: list[dict[str, Any]] = self.result.get("errors", [])
+        return errors
 
 
 # Coding an encounter: diagnoses, line pointers and overrides are the coder's

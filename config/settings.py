@@ -10,8 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+# Lets the classes django-stubs makes generic be subscripted at run time too,
+# as the type checker wants them: forms.ModelForm[Payer], admin.ModelAdmin[Chair].
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -289,11 +289,14 @@ def encounter(
         visit_number=number,
     )
     if spec.status != Encounter.Status.SCHEDULED:
-        free = place.chairs.free()
-        visit.check_in(chair=free.first(), at=now - timedelta(minutes=180))
+        chair = place.chairs.free().first()
+        assert chair is not None  # PLACES has a chair for each patient of the day
+        visit.check_in(chair=chair, at=now - timedelta(minutes=180))
     for _ident, kind, label in spec.sites:
+        author = place.staff.first()
+        assert author is not None  # places() puts the staff at every location
         IVSite.objects.create(
-            encounter=visit, kind=kind, label=label, created_by=place.staff.first()
+            encounter=visit, kind=kind, label=label, created_by=author
         )
     return visit
 

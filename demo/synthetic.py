@@ -122,7 +122,8 @@ def generate(
 
 
 def plan(rng: random.Random, w: World, today: date, days: int) -> dict[str, Any]:
-    states, weights = zip(*STATES, strict=True)
+    states = [state for state, _ in STATES]
+    weights = [weight for _, weight in STATES]
     return {
         "regimen": rng.randrange(len(REGIMENS)),
         "start": rng.choice(STARTS),
@@ -246,6 +247,7 @@ def events(
 ) -> Iterator[AdministrationEvent]:
     for group in given:
         for a in group:
+            assert a.started_at is not None  # administrations() starts them all
             yield AdministrationEvent(
                 administration=a,
                 kind=AdministrationEvent.Kind.STARTED,
@@ -295,7 +297,9 @@ def derivation(
     return derivation_of(e, result, version, by=w.nurse)
 
 
-def renumber(variant: Variant, group: list[Administration], day: date) -> dict:
+def renumber(
+    variant: Variant, group: list[Administration], day: date
+) -> dict[str, Any]:
     """The variant's result with this encounter's administration ids and date."""
     ids = dict(zip(variant.administration_ids, (str(a.pk) for a in group), strict=True))
 

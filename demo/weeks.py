@@ -203,13 +203,18 @@ def first_ndcs(codes: Iterable[str]) -> dict[str, str]:
     return found
 
 
+def hcpcs_of(administration: Administration) -> str:
+    assert administration.drug is not None  # every dose of a regimen is a drug
+    return administration.drug.hcpcs
+
+
 def record_ndcs(visit: Encounter) -> None:
     """The NDC of each vial, where the CMS crosswalk knows the drug (R84)."""
     given = list(visit.administrations.select_related("drug"))
-    ndcs = first_ndcs({a.drug.hcpcs for a in given})
-    known = [a for a in given if a.drug.hcpcs in ndcs]
+    ndcs = first_ndcs({hcpcs_of(a) for a in given})
+    known = [a for a in given if hcpcs_of(a) in ndcs]
     for a in known:
-        a.ndc = ndcs[a.drug.hcpcs]
+        a.ndc = ndcs[hcpcs_of(a)]
     Administration.objects.bulk_update(known, ["ndc"])
 
 

@@ -1,6 +1,7 @@
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from encounters.models import (
@@ -14,26 +15,29 @@ from encounters.models import (
     Patient,
 )
 
+_Child = TypeVar("_Child", bound=models.Model)
+_Logged = TypeVar("_Logged", bound=models.Model)
 
-class ChairInline(admin.TabularInline):
+
+class ChairInline(admin.TabularInline[Chair, Location]):
     model = Chair
     extra = 0
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(admin.ModelAdmin[Location]):
     list_display = ["name", "setting", "department", "covered_340b", "timezone"]
     filter_horizontal = ["staff"]
     inlines = [ChairInline]
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(admin.ModelAdmin[Patient]):
     list_display = ["name", "mrn", "date_of_birth"]
     search_fields = ["name", "mrn"]
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline[_Child, Encounter]):
     # Clinical records change through the chair-side screens, which audit them.
     extra = 0
     can_delete = False
@@ -45,19 +49,19 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class SiteInline(ReadOnlyInline):
+class SiteInline(ReadOnlyInline[IVSite]):
     model = IVSite
     fields = ["label", "kind", "separate_access_reason"]
 
 
-class AdministrationInline(ReadOnlyInline):
+class AdministrationInline(ReadOnlyInline[Administration]):
     model = Administration
     fields = ["drug", "method", "site", "dose_amount", "dose_unit", "started_at"]
     readonly_fields = ["started_at"]
 
 
 @admin.register(Encounter)
-class EncounterAdmin(admin.ModelAdmin):
+class EncounterAdmin(admin.ModelAdmin[Encounter]):
     list_display = ["visit_number", "patient", "location", "date", "status"]
     list_filter = ["status", "location", "date"]
     search_fields = ["visit_number", "patient__name", "patient__mrn"]
@@ -66,7 +70,7 @@ class EncounterAdmin(admin.ModelAdmin):
 
 
 @admin.register(AdministrationEvent)
-class AdministrationEventAdmin(admin.ModelAdmin):
+class AdministrationEventAdmin(admin.ModelAdmin[_Logged]):
     """The log is append-only: the admin may read it, never change it."""
 
     list_display = ["administration", "kind", "at", "by", "recorded_at"]
@@ -83,6 +87,6 @@ class AdministrationEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(AdministrationEventAdmin):
+class AuditEntryAdmin(AdministrationEventAdmin[AuditEntry]):
     list_display = ["encounter", "action", "target", "by", "at"]
     list_filter = ["action"]

@@ -31,7 +31,9 @@ class CheckInForm(forms.Form):
 
     def __init__(self, *args: Any, encounter: Encounter, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["chair"].queryset = encounter.location.chairs.free()
+        chair = self.fields["chair"]
+        assert isinstance(chair, forms.ModelChoiceField)
+        chair.queryset = encounter.location.chairs.free()
 
 
 class SiteForm(forms.Form):
@@ -79,12 +81,14 @@ class AdministrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The page already holds the encounter's sites: no query to list them.
         self.sites = {site.pk: site for site in sites}
-        self.fields["site"].choices = [("", "No IV site")] + [
+        site_field = self.fields["site"]
+        assert isinstance(site_field, forms.ChoiceField)
+        site_field.choices = [("", "No IV site")] + [
             (site.pk, str(site)) for site in sites
         ]
         if sites:
             # Most drugs go in through the access placed last: one tap fewer.
-            self.fields["site"].initial = sites[-1].pk
+            site_field.initial = sites[-1].pk
         if location.stocks_340b:
             # A covered hospital's stock usually is 340B: ticked, and the
             # nurse unticks it for a dose from other stock.
@@ -99,6 +103,7 @@ class AdministrationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean() returns the cleaned data
         method = data.get("method")
         if method in SITE_METHODS and not data.get("site"):
             self.add_error("site", "An IV push or infusion needs its IV site.")
@@ -199,6 +204,7 @@ class EditAdministrationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean() returns the cleaned data
         if data.get("dose_amount") is not None and not data.get("dose_unit"):
             self.add_error("dose_unit", "Give the unit of the dose.")
         return data
@@ -235,7 +241,9 @@ class CorrectTimeForm(forms.Form):
     def __init__(self, *args: Any, administration: Administration, **kwargs: Any):
         kwargs.setdefault("prefix", f"correct-{administration.pk}")
         super().__init__(*args, **kwargs)
-        self.fields["point"].choices = correctable_points(administration)
+        point = self.fields["point"]
+        assert isinstance(point, forms.ChoiceField)
+        point.choices = correctable_points(administration)
         if administration.started_at is not None:
             # Start from the time on record, so a small correction is a small edit.
             zone = administration.encounter.location.tz

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.forms import Form
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -22,6 +23,17 @@ from accounts.immutable import Immutable, ImmutableQuerySet
 class Refusal(ValidationError):
     """An action the record cannot take as it stands (stop before start, a stale
     version, ...). Views answer it with a 4xx and the message, nothing saved."""
+
+    # Always one plain sentence, shown to the user as it is.
+    message: str
+
+    def __init__(
+        self,
+        message: str,
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, code, params)
 
 
 class AlreadyDone(Refusal):
@@ -230,6 +242,10 @@ class Encounter(models.Model):
     documented_at = models.DateTimeField(null=True, blank=True)
 
     objects = EncounterQuerySet.as_manager()
+
+    # Set on a chair's encounter for the board's template (encounters.views.board).
+    runs: list["Administration"]
+    overdue: bool
 
     class Meta:
         ordering = ["date", "visit_number"]
@@ -477,6 +493,14 @@ class Administration(models.Model):
     pauses = models.JSONField(default=list, blank=True, editable=False)
 
     objects = AdministrationQuerySet.as_manager()
+
+    # Set by the views for their templates, which cannot call a method with an
+    # argument (encounters.views.access.clock_on) and show a form sent back
+    # with its errors in its card (encounters.views.encounter.workspace).
+    running_seconds_now: int
+    overdue: bool
+    edit_form: Form | None
+    correct_form: Form | None
 
     class Meta:
         ordering = ["encounter", "pk"]

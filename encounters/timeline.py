@@ -8,7 +8,7 @@ on the page, and any page can include that partial with a `timeline` built here.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -101,6 +101,12 @@ def codes_by_administration(result: dict[str, Any] | None) -> dict[str, list[str
     return out
 
 
+def start_of(administration: Administration) -> datetime:
+    """When an administration known to have started did so."""
+    assert administration.started_at is not None
+    return administration.started_at
+
+
 def build(
     administrations: Sequence[Administration],
     sites: Sequence[IVSite],
@@ -110,7 +116,7 @@ def build(
     result: dict[str, Any] | None = None,
 ) -> Timeline:
     started = [a for a in administrations if a.started_at is not None]
-    moments = [a.started_at for a in started] + [
+    moments = [start_of(a) for a in started] + [
         a.stopped_at for a in started if a.stopped_at
     ]
     running = any(a.in_progress for a in started)
@@ -146,10 +152,10 @@ def build(
         timed = [a for a in members if a.is_timed]
         rows: list[datetime] = []  # end of the last bar in each row
         top = y + LANE_PAD / 2
-        for a in sorted(timed, key=lambda a: a.started_at):
+        for a in sorted(timed, key=start_of):
             spans = a.run.stretches(now)
             row = next(
-                (i for i, free in enumerate(rows) if a.started_at >= free), len(rows)
+                (i for i, free in enumerate(rows) if start_of(a) >= free), len(rows)
             )
             finish = a.stopped_at or now
             if row == len(rows):
@@ -164,7 +170,7 @@ def build(
                 Bar(
                     administration=a,
                     y=top + row * ROW,
-                    segments=segments or [Segment(x(a.started_at), 2)],
+                    segments=segments or [Segment(x(start_of(a)), 2)],
                     gaps=gaps,
                     label=a.drug_name,
                     codes=" ".join(codes.get(str(a.pk), [])),
@@ -172,14 +178,12 @@ def build(
                     overdue=a.is_overdue(now),
                 )
             )
-        pushes = sorted(
-            (a for a in members if not a.is_timed), key=lambda a: a.started_at
-        )
+        pushes = sorted((a for a in members if not a.is_timed), key=start_of)
         tick_rows: list[float] = []  # where the last label in each row ends
         for a in pushes:
             tick = Tick(
                 a,
-                x(a.started_at),
+                x(start_of(a)),
                 0,
                 a.drug_name,
                 " ".join(codes.get(str(a.pk), [])),
@@ -205,7 +209,10 @@ def build(
 
 
 def overlaps(
-    started: Sequence[Administration], now: datetime, x: Any, timeline: Timeline
+    started: Sequence[Administration],
+    now: datetime,
+    x: Callable[[datetime], float],
+    timeline: Timeline,
 ) -> list[tuple[float, float, float]]:
     """Where two timed runs overlap (concurrent): (x, width, y of the later bar)."""
     bars = {bar.administration.pk: bar for bar in timeline.bars}

@@ -15,7 +15,7 @@ class PayerAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "payer_id"]
 
 
-class DrugOverrideInline(admin.TabularInline):
+class DrugOverrideInline(admin.TabularInline[DrugOverride, PolicyVersion]):
     model = DrugOverride
     extra = 0
     fields = ["key", "category", "force_push", "note"]
@@ -71,4 +71,5 @@ class PolicyVersionAdmin(SimpleHistoryAdmin):
     ) -> bool:
         if obj is not None and not obj.is_draft:
             return False
-        return super().has_delete_permission(request, obj)
+        allowed: bool = super().has_delete_permission(request, obj)
+        return allowed

@@ -1,4 +1,5 @@
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -11,7 +12,7 @@ from reference.models import DrugCategory
 YES_NO = [(True, "Yes"), (False, "No")]
 
 
-class PayerForm(forms.ModelForm):
+class PayerForm(forms.ModelForm[Payer]):
     class Meta:
         model = Payer
         fields = ["name", "kind", "payer_id"]
@@ -20,7 +21,7 @@ class PayerForm(forms.ModelForm):
         }
 
 
-class PolicyVersionForm(forms.ModelForm):
+class PolicyVersionForm(forms.ModelForm[PolicyVersion]):
     """A draft's dates and every policy key, each explained in plain words with
     its rule, and an optional note per key saying why this payer chose it."""
 
@@ -56,6 +57,7 @@ class PolicyVersionForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean() returns the cleaned data
         start, end = cleaned.get("effective_from"), cleaned.get("effective_to")
         if start and end and end < start:
             self.add_error("effective_to", "The last day cannot be before the first.")
@@ -121,9 +123,16 @@ class TryItForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8, "class": "font-monospace"}),
     )
 
-    def __init__(self, *args: Any, encounter_choices: Any = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        encounter_choices: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["encounters"].choices = encounter_choices
+        encounters = self.fields["encounters"]
+        assert isinstance(encounters, forms.MultipleChoiceField)
+        encounters.choices = encounter_choices
 
     def clean_document(self) -> dict[str, Any] | None:
         raw = self.cleaned_data["document"].strip()
@@ -146,6 +155,7 @@ class TryItForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean() returns the cleaned data
         if (
             not self.errors
             and not cleaned.get("encounters")
@@ -167,6 +177,7 @@ class ImpactForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean() returns the cleaned data
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             self.add_error("until", "The end comes after the start.")

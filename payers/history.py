@@ -2,6 +2,7 @@
 overrides: django-simple-history's records told as the payer's page lists
 them."""
 
+from collections.abc import Callable
 from typing import Any
 
 from payers.models import DrugOverride, Payer, PolicyVersion
@@ -14,7 +15,9 @@ def entries(payer: Payer, versions: list[PolicyVersion]) -> list[dict[str, Any]]
     """The latest changes, newest first. Each record is compared with the one
     before it of the same object, in memory: three queries."""
     numbers = {v.pk: v.number for v in versions}
-    sources = (
+    # Each history manager (django-simple-history's, untyped), the filter of
+    # this payer's records in it, and what a record is about.
+    sources: tuple[tuple[Any, dict[str, Any], Callable[[Any], str]], ...] = (
         (payer.history, {}, lambda r: payer.name),
         (
             PolicyVersion.history,

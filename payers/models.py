@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -41,7 +42,9 @@ class Payer(models.Model):
         return self.name
 
 
-def _choice_field(name: str, *, max_length: int) -> models.CharField:
+def _choice_field(
+    name: str, *, max_length: int
+) -> "models.CharField[str | int | Combinable, str]":
     """A choice key as the engine accepts it: its values in the engine's order,
     the first the default (chairside_engine.policy CHOICES)."""
     values = policy.CHOICES[name]
@@ -162,6 +165,9 @@ class PolicyVersion(Immutable):
     history = HistoricalRecords()
     objects = PolicyVersionQuerySet.as_manager()
 
+    # The reason django-simple-history records with the next save, when set.
+    _change_reason: str
+
     class Meta:
         ordering = ["payer__name", "-effective_from", "-number"]
         constraints = [
@@ -250,16 +256,22 @@ class PolicyVersion(Immutable):
         return {name: getattr(self, name) for name in POLICY_KEY_NAMES}
 
     @classmethod
+    def _policy_field(cls, name: str) -> "models.Field[Any, Any]":
+        field = cls._meta.get_field(name)
+        assert isinstance(field, models.Field)  # every policy key is a column
+        return field
+
+    @classmethod
     def default_values(cls) -> dict[str, Any]:
         return {
-            name: cls._meta.get_field(name).get_default() for name in POLICY_KEY_NAMES
+            name: cls._policy_field(name).get_default() for name in POLICY_KEY_NAMES
         }
 
     @classmethod
     def value_label(cls, name: str, value: Any) -> str:
         if isinstance(value, bool):
             return "Yes" if value else "No"
-        choices = dict(cls._meta.get_field(name).choices or [])
+        choices = dict(cls._policy_field(name).choices or [])
         return str(choices.get(value, value))
 
     def policy_rows(self) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.http import refused
+from accounts.http import AuthenticatedRequest, refused
 from accounts.roles import Role, role_required
 from coding.documents import encounter_document
 from encounters.models import Encounter
@@ -47,12 +47,12 @@ NEVER_CHANGES = "is published and never changes; start a new draft."
 
 @require_GET
 @role_required(Role.ADMIN)
-def payer_list(request: HttpRequest) -> HttpResponse:
+def payer_list(request: AuthenticatedRequest) -> HttpResponse:
     return payer_list_page(request)
 
 
 def payer_list_page(
-    request: HttpRequest, *, form: PayerForm | None = None, status: int = 200
+    request: AuthenticatedRequest, *, form: PayerForm | None = None, status: int = 200
 ) -> HttpResponse:
     today = timezone.localdate()
     payers = Payer.objects.prefetch_related("policy_versions")
@@ -77,7 +77,7 @@ def payer_list_page(
 
 @require_POST
 @role_required(Role.ADMIN)
-def add_payer(request: HttpRequest) -> HttpResponse:
+def add_payer(request: AuthenticatedRequest) -> HttpResponse:
     form = PayerForm(request.POST)
     if not form.is_valid():
         return payer_list_page(request, form=form, status=422)
@@ -92,7 +92,7 @@ def add_payer(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def edit_payer(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_payer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     payer = get_object_or_404(Payer, pk=pk)
     # The form edits its own copy, so a refused name never shows as the
     # payer's heading.
@@ -107,13 +107,13 @@ def edit_payer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @role_required(Role.ADMIN)
 @vary_on_headers("HX-Request")
-def payer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def payer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     payer = get_object_or_404(Payer, pk=pk)
     return payer_detail_page(request, payer)
 
 
 def payer_detail_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     payer: Payer,
     *,
     form: PayerForm | None = None,
@@ -150,7 +150,7 @@ def payer_detail_page(
 
 @require_POST
 @role_required(Role.ADMIN)
-def start_draft(request: HttpRequest, pk: int) -> HttpResponse:
+def start_draft(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Start a draft from a published version (editing never changes a
     published one), or from the contract defaults when the payer has none."""
     payer = get_object_or_404(Payer, pk=pk)
@@ -187,7 +187,7 @@ def _recent_encounters(version: PolicyVersion) -> list[Encounter]:
 
 
 def _version_context(
-    request: HttpRequest, version: PolicyVersion, **extra: Any
+    request: AuthenticatedRequest, version: PolicyVersion, **extra: Any
 ) -> dict[str, Any]:
     predecessor, refusal = publication_plan(version)
     encounters = _recent_encounters(version)
@@ -229,7 +229,7 @@ def _encounter_choices(encounters: list[Encounter]) -> list[tuple[str, str]]:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def version_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A version's choices; for a draft, the form that edits them."""
     version = _version(pk)
     if request.method == "GET":
@@ -279,7 +279,7 @@ def _override_rows(version: PolicyVersion, query: str) -> list[dict[str, Any]]:
 
 @require_GET
 @role_required(Role.ADMIN)
-def override_search(request: HttpRequest, pk: int) -> HttpResponse:
+def override_search(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     query = request.GET.get("q", "").strip()[:80]
     return render(
@@ -295,7 +295,7 @@ def override_search(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def set_override(request: HttpRequest, pk: int) -> HttpResponse:
+def set_override(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Set, change or remove (nothing chosen) one drug's override on a draft,
     answering with the draft's override list."""
     version = _version(pk)
@@ -304,7 +304,7 @@ def set_override(request: HttpRequest, pk: int) -> HttpResponse:
     form = DrugOverrideForm(request.POST)
     if not form.is_valid():
         errors = " ".join(
-            f"{form[name].label}: {' '.join(problems)}"
+            f"{form[name].label}: {' '.join(map(str, problems))}"
             for name, problems in form.errors.items()
         )
         return refused(f"Override not saved. {errors}", status=422)
@@ -326,7 +326,7 @@ def set_override(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def try_it(request: HttpRequest, pk: int) -> HttpResponse:
+def try_it(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Derive the chosen encounters (or the pasted document) under the version
     in force and under this draft, side by side."""
     version = _version(pk)
@@ -363,7 +363,7 @@ def try_it(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def impact(request: HttpRequest, pk: int) -> HttpResponse:
+def impact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Replay the payer's past encounters under this draft, summed by code."""
     version = _version(pk)
     if not version.is_draft:
@@ -391,7 +391,7 @@ def impact(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.ADMIN)
 @vary_on_headers("HX-Request")
-def publish(request: HttpRequest, pk: int) -> HttpResponse:
+def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     form = PublishForm(request.POST)
     status = 422
@@ -431,7 +431,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def discard_draft(request: HttpRequest, pk: int) -> HttpResponse:
+def discard_draft(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     if not version.is_draft:
         return refused(f"{version} is published and is kept for good.", status=409)
@@ -444,7 +444,7 @@ def discard_draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def retire(request: HttpRequest, pk: int) -> HttpResponse:
+def retire(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     form = RetireForm(request.POST)
     if not form.is_valid():

@@ -1,21 +1,24 @@
 """API tokens for the HTTP door, issued and revoked by admins."""
 
+from typing import Any
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import IssueTokenForm
+from accounts.http import AuthenticatedRequest
 from accounts.models import ApiToken
 from accounts.roles import Role, role_required
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthenticatedRequest) -> HttpResponse:
     """Issue and list the API tokens integrations use; a key is shown only once."""
     form = IssueTokenForm(request.POST or None)
-    context = {"form": form, "new_key": None}
+    context: dict[str, Any] = {"form": form, "new_key": None}
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -35,7 +38,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def revoke_api_token(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke_api_token(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk)
     token.revoke(by=request.user)
     messages.success(request, f"Token {token} is revoked: calls with it now get 401.")

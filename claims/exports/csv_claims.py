@@ -43,6 +43,9 @@ def claims_csv(claims: Sequence[Claim]) -> str:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for claim in claims:
+        # Exports take finalised claims, dated when they were finalised.
+        assert claim.date_of_service is not None
+        assert claim.finalised_at is not None
         parties = claim.parties
         codes = {d["rank"]: d["code"] for d in claim.diagnoses}
         for line in claim.lines.all():
@@ -51,7 +54,7 @@ def claims_csv(claims: Sequence[Claim]) -> str:
                     claim.control_number,
                     claim.version,
                     claim.frequency_code,
-                    claim.replaces.control_number if claim.replaces_id else "",
+                    claim.replaces.control_number if claim.replaces is not None else "",
                     parties["visit_number"],
                     claim.date_of_service.isoformat(),
                     claim.setting,

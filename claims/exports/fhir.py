@@ -72,6 +72,9 @@ def resource(claim: Claim) -> dict[str, Any]:
     lines = list(claim.lines.all())
     total = float(claim.total_charge)
     kind = "institutional" if claim.institutional else "professional"
+    # Exports take finalised claims, dated when they were finalised.
+    assert claim.date_of_service is not None
+    assert claim.finalised_at is not None
     out: dict[str, Any] = {
         "resourceType": "Claim",
         "id": claim.control_number.lower(),
@@ -110,7 +113,7 @@ def resource(claim: Claim) -> dict[str, Any]:
         "item": [item(line) for line in lines],
         "total": {"value": total, "currency": "USD"},
     }
-    if claim.replaces_id:
+    if claim.replaces is not None:
         # Frequency code 7: this claim replaces the earlier version.
         out["related"] = [
             {

@@ -121,6 +121,7 @@ def claim_segments(
     out.add("DMG", "D8", patient["date_of_birth"].replace("-", ""), "U")
     payer_id = clean(payer["payer_id"] or f"CS{claim.payer_id:05d}")
     out.add("NM1", "PR", 2, clean(payer["name"]), "", "", "", "", "PI", payer_id)
+    assert claim.date_of_service is not None  # exports take finalised claims
     day = claim.date_of_service.strftime("%Y%m%d")
     if institutional:
         # 13: hospital outpatient; A: the UB-04 type of bill qualifier.
@@ -145,7 +146,7 @@ def claim_segments(
             "Y",
             "Y",
         )
-    if claim.replaces_id:
+    if claim.replaces is not None:
         # The claim this one replaces (frequency 7), by our control number.
         out.add("REF", "F8", claim.replaces.control_number)
     codes = [d["code"].replace(".", "") for d in claim.diagnoses]

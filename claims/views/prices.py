@@ -1,11 +1,13 @@
 """The price list claim lines are charged from."""
 
+from typing import Any
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.http import refused
+from accounts.http import AuthenticatedRequest, refused
 from accounts.roles import Role, role_required, roles_of
 from claims.forms import ChargeForm
 from claims.models import Charge
@@ -13,7 +15,7 @@ from claims.models import Charge
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.CODER, Role.ADMIN)
-def prices(request: HttpRequest) -> HttpResponse:
+def prices(request: AuthenticatedRequest) -> HttpResponse:
     """The price list claim lines are charged from; admins add dated prices."""
     may_change = Role.ADMIN in roles_of(request.user)
     form = ChargeForm(request.POST or None)
@@ -31,7 +33,7 @@ def prices(request: HttpRequest) -> HttpResponse:
             )
             return redirect("claims:prices")
         status = 422
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "may_change": may_change,
         "charges": Charge.objects.select_related("created_by"),

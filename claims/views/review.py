@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.http import refused
+from accounts.http import AuthenticatedRequest, refused
 from accounts.roles import Role, role_required, roles_of
 from claims import lines
 from claims import services as claims
@@ -42,7 +42,7 @@ from encounters.models import (
     Encounter,
     Refusal,
 )
-from encounters.views.access import AuthenticatedRequest, get_encounter
+from encounters.views.access import get_encounter
 
 
 @require_GET
@@ -402,7 +402,7 @@ MAX_EXPORT = 5000  # claims in one file; a larger batch is split by date range
 def export(request: AuthenticatedRequest) -> HttpResponse:
     form = ExportForm(request.GET)
     if not form.is_valid():
-        errors = " ".join(e for field in form.errors.values() for e in field)
+        errors = " ".join(str(e) for field in form.errors.values() for e in field)
         return refused(errors, status=422)
     data = form.cleaned_data
     found = Claim.objects.for_user(request.user).finalised()

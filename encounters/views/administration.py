@@ -1,18 +1,19 @@
 """One administration: the taps, time corrections and inline edits."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedRequest
 from accounts.roles import Role, role_required
 from encounters.clock import clock
 from encounters.forms import ActionForm, CorrectTimeForm, EditAdministrationForm
 from encounters.models import AdministrationEvent, Refusal
 from encounters.services import Outcome, audit, changes, perform
 from encounters.views.access import (
-    AuthenticatedRequest,
     get_administration,
     incomplete_tap,
 )
@@ -67,13 +68,8 @@ def correct_time(request: AuthenticatedRequest, pk: int, apk: int) -> HttpRespon
         return incomplete_tap()
     if not form.is_valid():
         outcome = Outcome(422, "The time was not corrected; see below.", "danger")
-        return respond(
-            request,
-            encounter,
-            administrations,
-            outcome,
-            **{f"correct_{target.pk}": form},
-        )
+        shown: dict[str, Any] = {f"correct_{target.pk}": form}
+        return respond(request, encounter, administrations, outcome, **shown)
     kind, n = form.cleaned_data["point"].split(":")
     events = [e for e in target.events.all() if e.kind == kind]
     if int(n) >= len(events):
@@ -98,13 +94,8 @@ def correct_time(request: AuthenticatedRequest, pk: int, apk: int) -> HttpRespon
 
     outcome = perform(encounter, action=act, **tap.cleaned_data)
     if outcome.status != 200:
-        return respond(
-            request,
-            encounter,
-            administrations,
-            outcome,
-            **{f"correct_{target.pk}": form},
-        )
+        shown = {f"correct_{target.pk}": form}
+        return respond(request, encounter, administrations, outcome, **shown)
     return respond(request, encounter, administrations, outcome)
 
 
@@ -124,9 +115,8 @@ def edit_administration(
         return incomplete_tap()
     if not form.is_valid():
         outcome = Outcome(422, "Nothing was changed; see below.", "danger")
-        return respond(
-            request, encounter, administrations, outcome, **{f"edit_{target.pk}": form}
-        )
+        shown: dict[str, Any] = {f"edit_{target.pk}": form}
+        return respond(request, encounter, administrations, outcome, **shown)
     values = form.values()
     new_rate = values.pop("rate")
     key = tap.cleaned_data["key"]

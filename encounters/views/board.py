@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.http import AuthenticatedRequest
 from accounts.roles import Role, role_required
 from encounters.clock import clock
 from encounters.forms import ActionForm, CheckInForm
@@ -18,7 +19,6 @@ from encounters.models import Administration, Encounter, Location
 from encounters.services import Outcome, audit, perform
 from encounters.views.access import (
     LEVELS,
-    AuthenticatedRequest,
     clock_on,
     get_encounter,
     incomplete_tap,
@@ -27,7 +27,9 @@ from encounters.views.access import (
 # Chair board
 
 
-def board_context(request: AuthenticatedRequest, notice: Outcome | None = None) -> dict:
+def board_context(
+    request: AuthenticatedRequest, notice: Outcome | None = None
+) -> dict[str, Any]:
     now = clock.now()
     today = timezone.localdate(now)
     encounters = (

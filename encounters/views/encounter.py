@@ -17,7 +17,7 @@ from django_htmx.http import (
     trigger_client_event,
 )
 
-from accounts.http import refused
+from accounts.http import AuthenticatedRequest, refused
 from accounts.roles import Role, role_required
 from coding.models import Derivation
 from encounters import timeline
@@ -27,7 +27,6 @@ from encounters.models import Administration, Encounter, IVSite
 from encounters.services import Outcome, audit, perform, rederive, snapshot
 from encounters.views.access import (
     LEVELS,
-    AuthenticatedRequest,
     administrations_of,
     clock_on,
     get_encounter,
