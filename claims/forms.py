@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from claims.models import Charge, Override
+from claims.models import Charge, Override, PayerClaimNumber
 from encounters.forms import NdcField
 
 
@@ -142,3 +142,13 @@ class ExportForm(forms.Form):
                 "Tick the encounters to export, or give a date range (from and to)."
             )
         return data
+
+
+class PayerNumberForm(forms.ModelForm[PayerClaimNumber]):
+    class Meta:
+        model = PayerClaimNumber
+        fields = ["number"]
+        help_texts = {
+            "number": "From the payer's remittance (CLP07): a replacement of this "
+            "claim names it."
+        }

@@ -380,3 +380,72 @@ class ClaimLine(Immutable):
     @property
     def modifier_text(self) -> str:
         return "".join(f"-{m}" for m in self.modifiers)
+
+    @property
+    def line_id(self) -> str:
+        """The line item control number (REF*6R) the payer echoes back on the
+        835: the claim's control number and the line's, stable and unique."""
+        return f"{self.claim.control_number}-{self.number}"
+
+
+class ExportRecord(models.Model):
+    """An 837 file as it was written, from the worklist or `export_claims`.
+
+    Its row number is the file's interchange and group control number (ISA13,
+    GS06), so no two files ever share one; the 999 and 277CA acknowledgements
+    name it, and the time from finalising to export is measured from it."""
+
+    class Format(models.TextChoices):
+        PROFESSIONAL = "837p", "837P (professional)"
+        INSTITUTIONAL = "837i", "837I (institutional)"
+
+    format = models.CharField(max_length=4, choices=Format)
+    claims = models.ManyToManyField(Claim, related_name="exports")
+    file_name = models.CharField(max_length=120)
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for a file written by the command line.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} {self.control_number:09d}"
+
+    @property
+    def control_number(self) -> int:
+        return self.pk % 1_000_000_000
+
+
+class PayerClaimNumber(models.Model):
+    """The number the payer gave a finalised claim (its claim control number,
+    CLP07 of the 835): a replacement claim must name it in REF*F8. Kept beside
+    the immutable claim; the coder records it, and later the remittance."""
+
+    claim = models.OneToOneField(
+        Claim, on_delete=models.PROTECT, related_name="payer_number"
+    )
+    number = models.CharField(
+        "payer's claim control number",
+        max_length=50,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9-]{1,50}$",
+                "A payer's claim number is letters, digits and dashes (up to 50).",
+            )
+        ],
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.number

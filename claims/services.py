@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from chairside_engine.ndc import ndc11
-from claims import diagnoses
+from claims import diagnoses, scrubber
 from claims.lines import MAX_POINTERS, Coding, apply_overrides, keyed
 from claims.models import (
     Charge,
@@ -21,6 +21,7 @@ from claims.models import (
     Diagnosis,
     LinePointer,
     Override,
+    PayerClaimNumber,
     PriceBook,
 )
 from claims.revenue import NDC_UNITS, revenue_code
@@ -348,7 +349,7 @@ def finalise_claim(encounter: Encounter, *, by: Any, version: int) -> Claim:
     encounter.claim_version(version)
     derivation = derive_encounter(encounter, by=by)
     coding = coding_of(encounter, derivation)
-    problems = blockers(derivation, coding)
+    problems = blockers(derivation, coding) + scrubber.gaps(encounter)
     if problems:
         raise Refusal("Not finalised. " + " ".join(problems))
     claim = encounter.claims.filter(finalised_at__isnull=True).first()
@@ -503,3 +504,31 @@ def reopen_claim(encounter: Encounter, *, reason: str, by: Any, version: int) ->
         after={"status": "coded", "version": claim.version, "reason": reason},
     )
     return claim
+
+
+@transaction.atomic
+def record_payer_number(claim: Claim, *, number: str, by: Any) -> PayerClaimNumber:
+    """Record (or correct) the payer's own number for a finalised claim: a
+    replacement of it names that number in REF*F8."""
+    if not claim.is_final:
+        raise Refusal("Only a finalised claim has a payer's claim number.")
+    number = number.strip()
+    before = getattr(claim, "payer_number", None)
+    if before is not None and before.number == number:
+        raise Refusal(
+            f"{claim.control_number} already has the payer's number {number}."
+        )
+    recorded, _ = PayerClaimNumber.objects.update_or_create(
+        claim=claim,
+        defaults={"number": number, "recorded_by": by, "recorded_at": timezone.now()},
+    )
+    audit(
+        claim.encounter,
+        "claim.payer_number",
+        by=by,
+        key=None,
+        target=claim.control_number,
+        before={"payer_number": before.number} if before is not None else None,
+        after={"payer_number": number},
+    )
+    return recorded

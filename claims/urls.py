@@ -32,6 +32,11 @@ urlpatterns = [
     path("encounters/<int:pk>/check/", review.check_codes, name="check_codes"),
     path("encounters/<int:pk>/finalise/", review.finalise, name="finalise"),
     path("encounters/<int:pk>/reopen/", review.reopen, name="reopen"),
+    path(
+        "encounters/<int:pk>/claims/<int:cpk>/payer-number/",
+        review.record_payer_number,
+        name="record_payer_number",
+    ),
     path("exports/", review.export, name="export"),
     path("prices/", prices.prices, name="prices"),
 ]

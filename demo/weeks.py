@@ -237,12 +237,16 @@ def code(visit: Encounter, count: int, age: int, *, coder: Any, reopen: bool) ->
     if not reopen or name != "Infliximab":
         return False
     visit.refresh_from_db()
-    claims.reopen_claim(
+    replaced = claims.reopen_claim(
         visit,
         reason="The payer's edit asks for the K50.90 diagnosis to be confirmed.",
         by=coder,
         version=visit.version,
-    )
+    ).replaces
+    assert replaced is not None  # a reopened claim replaces the finalised one
+    # The payer's number for the first claim, from its remittance: the
+    # replacement names it (REF*F8).
+    claims.record_payer_number(replaced, number=f"26{visit.pk:011d}", by=coder)
     claims.add_diagnosis(visit, code="Z79.899", by=coder)
     visit.refresh_from_db()
     claims.finalise_claim(visit, by=coder, version=visit.version)

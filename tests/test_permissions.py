@@ -88,6 +88,12 @@ def demo_diagnosis() -> int:
     )[0].pk
 
 
+def demo_claim() -> int:
+    from claims.models import Claim
+
+    return Claim.objects.get_or_create(encounter_id=demo_coding_encounter())[0].pk
+
+
 def demo_override() -> int:
     from claims.models import Override
 
@@ -195,6 +201,14 @@ MATRIX: dict[str, Row] = {
         403,
         method="post",
         kwargs={"pk": demo_coding_encounter, "dpk": demo_diagnosis},
+    ),
+    "claims:record_payer_number": Row(
+        LOGIN,
+        403,
+        422,
+        403,
+        method="post",
+        kwargs={"pk": demo_coding_encounter, "cpk": demo_claim},
     ),
     "claims:withdraw_override": Row(
         LOGIN,

@@ -146,9 +146,11 @@ def claim_segments(
             "Y",
             "Y",
         )
-    if claim.replaces is not None:
-        # The claim this one replaces (frequency 7), by our control number.
-        out.add("REF", "F8", claim.replaces.control_number)
+    original = claim.replaces
+    if original is not None and hasattr(original, "payer_number"):
+        # A replacement (frequency 7) names the claim it replaces by the
+        # payer's own number for it; the scrubber refuses one without it.
+        out.add("REF", "F8", clean(original.payer_number.number, 50))
     codes = [d["code"].replace(".", "") for d in claim.diagnoses]
     if institutional:
         out.add("HI", f"ABK:{codes[0]}")
@@ -174,6 +176,7 @@ def claim_segments(
                 "SV1", service(line), amount(line.charge), "UN", units, "", "", pointers
             )
         out.add("DTP", "472", "D8", line.date.strftime("%Y%m%d"))
+        out.add("REF", "6R", line.line_id)
         if line.ndc and line.ndc_quantity is not None:
             out.add("LIN", "", "N4", line.ndc)
             out.add("CTP", "", "", "", amount(line.ndc_quantity), line.ndc_unit)

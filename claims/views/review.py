@@ -14,12 +14,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedRequest, refused
 from accounts.roles import Role, role_required, roles_of
-from claims import lines
+from claims import lines, scrubber
 from claims import services as claims
 from claims import worklist as worklist_query
-from claims.exports.csv_claims import claims_csv
-from claims.exports.fhir import claims_fhir
-from claims.exports.x12 import claims_837
+from claims.exports.files import export_file, for_export
 from claims.forms import (
     Acquired340BForm,
     CheckCodesForm,
@@ -27,6 +25,7 @@ from claims.forms import (
     ExportForm,
     NdcForm,
     OverrideForm,
+    PayerNumberForm,
     PointersForm,
     ReasonForm,
     ReopenForm,
@@ -108,11 +107,13 @@ def review_context(
             .order_by("at")
         ),
         "claims": list(
-            encounter.claims.select_related("finalised_by", "reopened_by", "replaces")
-            .prefetch_related("lines")
+            encounter.claims.select_related(
+                "finalised_by", "reopened_by", "replaces", "payer_number"
+            )
+            .prefetch_related("lines", "exports__created_by")
             .order_by("-version")
         ),
-        "blockers": claims.blockers(derivation, coding)
+        "blockers": claims.blockers(derivation, coding) + scrubber.gaps(encounter)
         if derivation is not None and open_for_coding
         else [],
         "audit_entries": list(encounter.audit_entries.select_related("by")),
@@ -145,6 +146,15 @@ def show(
     **extra: Any,
 ) -> HttpResponse:
     context = review_context(request, encounter) | extra
+    # Each finalised claim's form for the payer's number, the refused one as sent.
+    refused_forms = extra.get("payer_number_forms", {})
+    context["claim_rows"] = [
+        (
+            claim,
+            refused_forms.get(claim.pk) or PayerNumberForm(prefix=f"payer-{claim.pk}"),
+        )
+        for claim in context["claims"]
+    ]
     context |= {"notice": notice, "level": level}
     template = "claims/review.html#review" if request.htmx else "claims/review.html"
     return render(request, template, context, status=status)
@@ -392,6 +402,27 @@ def reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return act(request, encounter, action)
 
 
+@require_POST
+@role_required(Role.CODER)
+@vary_on_headers("HX-Request")
+def record_payer_number(
+    request: AuthenticatedRequest, pk: int, cpk: int
+) -> HttpResponse:
+    encounter = get_encounter(request, pk)
+    claim = get_object_or_404(Claim, encounter=encounter, pk=cpk)
+    form = PayerNumberForm(request.POST, prefix=f"payer-{cpk}")
+    if not form.is_valid():
+        return invalid(request, encounter, payer_number_forms={cpk: form})
+
+    def action() -> str:
+        recorded = claims.record_payer_number(
+            claim, number=form.cleaned_data["number"], by=request.user
+        )
+        return f"{claim.control_number} is {recorded.number} at the payer."
+
+    return act(request, encounter, action)
+
+
 # Exports
 
 MAX_EXPORT = 5000  # claims in one file; a larger batch is split by date range
@@ -419,11 +450,7 @@ def export(request: AuthenticatedRequest) -> HttpResponse:
     fmt = data["format"]
     if fmt in {"837p", "837i"}:
         found = found.filter(setting="facility" if fmt == "837i" else "office")
-    chosen = list(
-        found.select_related("finalised_by", "replaces")
-        .prefetch_related("lines")
-        .order_by("date_of_service", "pk")[: MAX_EXPORT + 1]
-    )
+    chosen = list(for_export(found)[: MAX_EXPORT + 1])
     if not chosen:
         return refused(
             "No finalised claim matches"
@@ -435,22 +462,13 @@ def export(request: AuthenticatedRequest) -> HttpResponse:
             f"More than {MAX_EXPORT} claims: choose a shorter date range.",
             status=422,
         )
-    return download(chosen, fmt)
+    return download(request, chosen, fmt)
 
 
-def download(chosen: list[Claim], fmt: str) -> HttpResponse:
-    now = clock.now()
-    stamp = f"{now:%Y%m%d-%H%M%S}"
-    if fmt == "csv":
-        body, kind, name = claims_csv(chosen), "text/csv", f"claims-{stamp}.csv"
-    elif fmt == "fhir":
-        body = claims_fhir(chosen, now=now)
-        kind, name = "application/fhir+json", f"claims-{stamp}.json"
-    else:
-        # The interchange number only has to differ between files sent.
-        control = int(now.timestamp()) % 1_000_000_000
-        body = claims_837(chosen, institutional=fmt == "837i", now=now, control=control)
-        kind, name = "application/edi-x12", f"claims-{stamp}.{fmt}.x12"
-    response = HttpResponse(body, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+def download(
+    request: AuthenticatedRequest, chosen: list[Claim], fmt: str
+) -> HttpResponse:
+    written = export_file(chosen, fmt, now=clock.now(), by=request.user)
+    response = HttpResponse(written.body, content_type=written.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{written.name}"'
     return response

@@ -128,6 +128,9 @@ def test_reopen_needs_a_reason_and_makes_a_linked_replacement(
     assert second.frequency_code == "7"
 
     claims.add_diagnosis(visit, code="Z51.11", by=coder)
+    with pytest.raises(Refusal, match="payer's claim number of"):
+        finalise(visit, coder)
+    claims.record_payer_number(first, number="2026000123", by=coder)
     second = finalise(visit, coder)
     assert second.pk == visit.claims.get(version=2).pk
     assert [d["code"] for d in second.diagnoses] == ["C18.9", "Z51.11"]

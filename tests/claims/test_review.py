@@ -1,9 +1,12 @@
 import csv
+import hashlib
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,8 +16,8 @@ from fhir.resources.R4B.claim import Claim as FhirClaim
 
 from claims.exports import x12
 from claims.lines import keyed
-from claims.models import Claim, Override
-from encounters.models import Encounter
+from claims.models import Claim, ExportRecord, Override
+from encounters.models import AuditEntry, Encounter
 from tests.claims.claim_world import ready_encounter
 from tests.encounters import world
 
@@ -184,6 +187,11 @@ def test_reopen_needs_a_reason_then_shows_both_versions(
         **HTMX,
     )
     assert "Reopened: version 2 will replace" in response.content.decode()
+    first = Claim.objects.get(encounter=visit, version=1)
+    as_coder.post(
+        url("record_payer_number", visit, cpk=first.pk),
+        {f"payer-{first.pk}-number": "2026000777"},
+    )
     response = finalise(as_coder, visit, **HTMX)
     body = response.content.decode()
     assert "frequency 7 (replaces" in body
@@ -201,9 +209,14 @@ def test_review_queries_do_not_grow_with_claim_versions(
     as_coder.post(url("add_diagnosis", visit), {"code": "C18.9"})
     finalise(as_coder, visit)
     one_version = queries()
-    for _ in range(3):
+    for n in range(3):
         visit.refresh_from_db()
         as_coder.post(url("reopen", visit), {"version": visit.version, "reason": "x"})
+        replaced = Claim.objects.get(encounter=visit, version=n + 1)
+        as_coder.post(
+            url("record_payer_number", visit, cpk=replaced.pk),
+            {f"payer-{replaced.pk}-number": f"PAYER-{n}"},
+        )
         finalise(as_coder, visit)
     # Each version names the one it replaces: fetched with it, not one by one.
     assert queries() == one_version
@@ -279,11 +292,34 @@ def test_a_replacement_goes_out_with_frequency_7(
     office = two_claims[0]
     office.refresh_from_db()
     as_coder.post(url("reopen", office), {"version": office.version, "reason": "dx"})
+    first = Claim.objects.get(encounter=office, version=1)
+    # The replacement names the payer's number for the claim it replaces: the
+    # scrubber holds it back until the coder has recorded that number.
+    held = finalise(as_coder, office, **HTMX)
+    assert held.status_code == 409
+    assert f"claim number of {first.control_number}" in held.content.decode()
+    bad = as_coder.post(
+        reverse(
+            "claims:record_payer_number", kwargs={"pk": office.pk, "cpk": first.pk}
+        ),
+        {f"payer-{first.pk}-number": "no spaces allowed"},
+        **HTMX,
+    )
+    assert bad.status_code == 422
+    assert "letters, digits and dashes" in bad.content.decode()
+    as_coder.post(
+        reverse(
+            "claims:record_payer_number", kwargs={"pk": office.pk, "cpk": first.pk}
+        ),
+        {f"payer-{first.pk}-number": "2026123400017"},
+        **HTMX,
+    )
+    assert AuditEntry.objects.filter(action="claim.payer_number").exists()
+    office.refresh_from_db()
     finalise(as_coder, office)
     text = download(as_coder, "837p", [office])
-    first = Claim.objects.get(encounter=office, version=1)
     assert "11:B:7" in text
-    assert f"REF*F8*{first.control_number}~" in text
+    assert "REF*F8*2026123400017~" in text
     assert text.count("CLM*") == 1  # only the current version
     assert x12.validate(text) == []
 
@@ -353,3 +389,76 @@ def test_a_coder_records_the_missing_ndc_and_the_claim_is_free_to_finalise(
     lines = {line.code: line for line in Claim.objects.get(encounter=visit).lines.all()}
     assert lines["J2405"].ndc == "00409475503"  # 4-4-2 as 11 digits for the 837
     assert lines["J9263"].ndc == "00409029601"
+
+
+def test_every_service_line_carries_its_line_item_control_number(
+    as_coder: Client, two_claims: list
+) -> None:
+    for fmt in ("837p", "837i"):
+        text = download(as_coder, fmt, two_claims)
+        services = text.count("\nLX*")
+        assert services > 0
+        refs = [seg for seg in text.split("~\n") if seg.startswith("REF*6R*")]
+        # One per line, each naming its claim and line: what the 835 echoes.
+        assert len(refs) == services == len(set(refs))
+        claim = Claim.objects.get(
+            encounter=two_claims[0 if fmt == "837p" else 1], version=1
+        )
+        assert f"REF*6R*{claim.control_number}-1" in refs
+
+
+def test_an_837_is_recorded_with_its_control_number_and_listed_on_the_claim(
+    as_coder: Client, two_claims: list
+) -> None:
+    text = download(as_coder, "837i", two_claims)
+    record = ExportRecord.objects.get()
+    assert record.format == "837i"
+    assert record.created_by is not None
+    assert record.created_by.username == "coder"
+    facility = Claim.objects.get(encounter=two_claims[1])
+    assert list(record.claims.all()) == [facility]
+    isa = text.split("~\n")[0].split("*")
+    assert int(isa[13]) == record.control_number
+    assert f"GE*1*{record.control_number}~" in text
+    assert hashlib.sha256(text.encode()).hexdigest() == record.sha256
+    page = as_coder.get(url("review", two_claims[1])).content.decode()
+    assert record.file_name in page
+    # Another file is another interchange, never the same number.
+    download(as_coder, "837i", two_claims)
+    assert ExportRecord.objects.count() == 2
+    assert len({r.control_number for r in ExportRecord.objects.all()}) == 2
+
+
+def test_export_claims_writes_what_the_worklist_downloads(
+    two_claims: list, tmp_path: Path
+) -> None:
+    day = Claim.objects.get(encounter=two_claims[0]).date_of_service
+    assert day is not None
+    out = io.StringIO()
+    target = tmp_path / "claims.837p"
+    call_command(
+        "export_claims",
+        "--format=837p",
+        f"--from={day}",
+        f"--to={day}",
+        f"--output={target}",
+        stdout=out,
+    )
+    text = target.read_text()
+    assert x12.validate(text) == []
+    assert text.count("CLM*") == 1
+    assert "1 claims written" in out.getvalue()
+    assert "1 hospital claims skipped" in out.getvalue()
+    record = ExportRecord.objects.get()
+    assert record.created_by is None
+    assert target.name != record.file_name  # the operator names the file
+    with pytest.raises(CommandError) as nothing:
+        call_command(
+            "export_claims",
+            "--format=csv",
+            "--from=2001-01-01",
+            "--to=2001-01-02",
+            f"--output={target}",
+        )
+    assert nothing.value.returncode == 2
+    assert "No finalised claim" in str(nothing.value)
