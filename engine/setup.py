@@ -47,7 +47,8 @@ def extensions() -> list:
             opt_level="3",
             target_dir=str(BUILD / "mypyc"),
         )
-    except Exception as error:
+    except (Exception, SystemExit) as error:
+        # mypy exits on a bad configuration instead of raising.
         print(f"chairside-engine: not compiled ({error})", file=sys.stderr)
         return []
 
