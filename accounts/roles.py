@@ -55,6 +55,21 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "payers.add_drugoverride",
         "payers.change_drugoverride",
         "payers.delete_drugoverride",
+        # Prior authorisations and the providers the claims name.
+        "payers.view_authorisationrequirement",
+        "payers.add_authorisationrequirement",
+        "payers.change_authorisationrequirement",
+        "payers.delete_authorisationrequirement",
+        "payers.view_authorisation",
+        "payers.add_authorisation",
+        "payers.change_authorisation",
+        "payers.delete_authorisation",
+        "providers.view_billingprovider",
+        "providers.add_billingprovider",
+        "providers.change_billingprovider",
+        "providers.view_practitioner",
+        "providers.add_practitioner",
+        "providers.change_practitioner",
     ),
 }
 
@@ -129,13 +144,19 @@ ROLE_NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.NURSE: (("Chair board", "encounters:board"),),
     Role.CODER: (
         ("Worklist", "claims:worklist"),
+        ("Patients", "encounters:patients"),
         ("Reference data", "reference:reference"),
         ("Price list", "claims:prices"),
+        ("Authorisations", "payers:authorisations"),
+        ("Providers", "providers:list"),
     ),
     Role.ADMIN: (
         ("Payers", "payers:list"),
+        ("Patients", "encounters:patients"),
         ("Reference data", "reference:reference"),
         ("Price list", "claims:prices"),
+        ("Authorisations", "payers:authorisations"),
+        ("Providers", "providers:list"),
         ("API tokens", "accounts:api_tokens"),
     ),
 }
@@ -160,8 +181,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
             if any(item["url"] == url for item in items):
                 continue
-            items.append(
-                {"label": label, "url": url, "active": request.path.startswith(url)}
-            )
+            items.append({"label": label, "url": url, "active": False})
+    # The page's own item: the longest address it is under (the payers'
+    # authorisations are under /payers/ too).
+    under = [item for item in items if request.path.startswith(item["url"])]
+    if under:
+        max(under, key=lambda item: len(item["url"]))["active"] = True
     primary = primary_role(request.user)
     return {"nav_items": items, "nav_role": primary.label if primary else ""}

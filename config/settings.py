@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     # Lowest layer first (pyproject.toml, [tool.importlinter]).
     "accounts",
     "reference",
+    "providers",
     "coding",
     "payers",
     "encounters",

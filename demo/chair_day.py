@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from coding.services import derive_encounter
+from demo import providers, registration
+from demo.payers import authorise
 from encounters.models import (
     Administration,
     Chair,
@@ -25,7 +27,6 @@ from encounters.models import (
     IVSite,
     Location,
     Method,
-    Patient,
 )
 from payers.models import Payer
 from reference.models import Drug
@@ -143,7 +144,7 @@ DAY: tuple[Visit, ...] = (
         OFFICE,
         "OF-20417",
         "Priya Raman",
-        date(1988, 5, 30),
+        date(2005, 5, 30),
         "Lakeshore Mutual",
         Encounter.Status.IN_CHAIR,
         (),
@@ -211,18 +212,35 @@ DAY: tuple[Visit, ...] = (
     ),
 )
 
-# Each demo location: its name, its facts, how many chairs.
-PLACES: tuple[tuple[str, dict[str, Any], int], ...] = (
+# A hospital's claim is the 837I's hospital outpatient bill, with no place
+# of service.
+HOSPITAL_BILL = {
+    "place_of_service": "",
+    "type_of_bill": Location.TypeOfBill.HOSPITAL_OUTPATIENT,
+}
+
+# Each demo location: its name, its facts, how many chairs, the NPIs of whom
+# it bills as and of its supervising physician.
+PLACES: tuple[tuple[str, dict[str, Any], int, str, str], ...] = (
     (
         HOSPITAL,
         {
             "setting": Location.Setting.FACILITY,
             "department": Location.Department.ON_CAMPUS,
             "modifier_340b": Location.Modifier340B.JG,
+            **HOSPITAL_BILL,
         },
         6,
+        providers.LAKEVIEW,
+        providers.VASQUEZ,
     ),
-    (OFFICE, {"setting": Location.Setting.OFFICE}, 4),
+    (
+        OFFICE,
+        {"setting": Location.Setting.OFFICE},
+        4,
+        providers.PRAIRIE,
+        providers.CHEN,
+    ),
     (
         OFF_CAMPUS,
         {
@@ -230,18 +248,34 @@ PLACES: tuple[tuple[str, dict[str, Any], int], ...] = (
             "department": Location.Department.OFF_CAMPUS_EXCEPTED,
             "covered_340b": True,
             "modifier_340b": Location.Modifier340B.JG,
+            **HOSPITAL_BILL,
         },
         4,
+        providers.RIVERSIDE,
+        providers.BROOKS,
     ),
 )
 
+# Prior authorisations of the day's patients whose payer lists their drug:
+# number, codes, units and visits approved, first and last day counted from
+# today. Daniel Okoro's covers today; Priya Raman's ended last week, so the
+# board warns before her omalizumab is billed; Samuel Ortiz, waiting, shows
+# his at check-in.
+AUTHORISED: dict[str, tuple[str, tuple[str, ...], Decimal | None, int, int, int]] = {
+    "HD-100877": ("PHP-24-118230", ("J1745",), Decimal(240), 6, -56, 126),
+    "OF-20417": ("LM-77120-3", ("J2357",), None, 6, -190, -8),
+    "OF-20611": ("PHP-24-120544", ("J1745",), Decimal(160), 4, -14, 168),
+}
+
 
 def places(staff: list[Any]) -> dict[str, Location]:
+    providers.seed_providers()
     found = {}
-    for name, facts, chairs in PLACES:
+    for name, facts, chairs, billing, supervisor in PLACES:
         place, _ = Location.objects.get_or_create(
             name=name, defaults={**facts, "timezone": "America/Chicago"}
         )
+        providers.bind(place, billing=billing, supervisor=supervisor)
         place.staff.add(*staff)
         for n in range(1, chairs + 1):
             Chair.objects.get_or_create(location=place, name=f"Chair {n}")
@@ -278,15 +312,30 @@ def seed_day(*, nurse: Any, staff: list[Any], now: datetime | None = None) -> in
 def encounter(
     spec: Visit, number: str, place: Location, today: date, now: datetime
 ) -> Encounter:
-    patient, _ = Patient.objects.get_or_create(
-        mrn=spec.mrn, defaults={"name": spec.name, "date_of_birth": spec.born}
-    )
+    patient = registration.day_patient(spec.mrn, spec.name, spec.born, spec.payer)
+    payer = Payer.objects.get(name=spec.payer)
+    if spec.mrn in AUTHORISED:
+        reference, codes, units, visits, since, until = AUTHORISED[spec.mrn]
+        authorise(
+            patient,
+            payer,
+            number=reference,
+            codes=codes,
+            units=units,
+            visits=visits,
+            since=today + timedelta(days=since),
+            until=today + timedelta(days=until),
+        )
     visit = Encounter.objects.create(
         patient=patient,
         location=place,
-        payer=Payer.objects.get(name=spec.payer),
+        # The payer is the primary coverage's (Encounter.save).
         date=today,
         visit_number=number,
+        # Attended by the location's physician (Encounter.save).
+        ordering_practitioner=providers.ordering_practitioner(
+            g.hcpcs for g in spec.given
+        ),
     )
     if spec.status != Encounter.Status.SCHEDULED:
         chair = place.chairs.free().first()

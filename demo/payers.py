@@ -9,17 +9,30 @@ The first versions were published before the contract had `facility_visit_code`
 version published then does. Medicare's second version reports it as G0463.
 """
 
+from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from payers.models import DrugOverride, Payer, PolicyVersion
+from encounters.models import Patient
+from payers.models import (
+    Authorisation,
+    AuthorisationRequirement,
+    DrugOverride,
+    Payer,
+    PolicyVersion,
+)
 from payers.services import publish_policy_version
 
 DEMO_FROM = date(2025, 1, 1)
 AS_GIVEN = {"facility_visit_code": "as_given"}
+# The infused and injected biologics of the demo, which commercial plans and
+# Medicaid pay only with a prior authorisation: infliximab, omalizumab,
+# pembrolizumab. Traditional Medicare asks none for Part B drugs.
+BIOLOGICS = ("J1745", "J2357", "J9271")
 AS_GIVEN_NOTE = (
     "Published before the contract's facility_visit_code (1.1): the visit level "
     "as documented, as this version always coded it, 99211 under R73 – R101."
@@ -35,6 +48,7 @@ DEMO_PAYERS: tuple[dict[str, Any], ...] = (
         "values": AS_GIVEN,
         "notes": {"facility_visit_code": AS_GIVEN_NOTE},
         "overrides": (),
+        "authorisation_codes": (),
         "publication_note": "Medicare: the contract's defaults (CMS IOM 100-04 "
         "ch.12 §30.5 and the CPT guidelines as restated by the MACs).",
         "later": (
@@ -62,6 +76,7 @@ DEMO_PAYERS: tuple[dict[str, Any], ...] = (
             "(HCPro, 'Correctly determining billing units for drugs') – R79.",
         },
         "overrides": (),
+        "authorisation_codes": BIOLOGICS,
         "publication_note": "State Medicaid: NDC on every drug line, decimal units.",
     },
     {
@@ -91,6 +106,7 @@ DEMO_PAYERS: tuple[dict[str, Any], ...] = (
                 "'Appropriate drug billing: Prolia' – R8.",
             },
         ),
+        "authorisation_codes": BIOLOGICS,
         "publication_note": "Biologics paid as therapeutic infusions, complex "
         "injections; denosumab stays a therapeutic injection.",
     },
@@ -129,6 +145,7 @@ DEMO_PAYERS: tuple[dict[str, Any], ...] = (
                 "its HCPCS code – R17.",
             },
         ),
+        "authorisation_codes": BIOLOGICS,
         "publication_note": "Hydration pieces judged alone; IV acetaminophen "
         "always a push.",
     },
@@ -139,7 +156,9 @@ DEMO_PAYERS: tuple[dict[str, Any], ...] = (
 def seed_payers() -> dict[str, Payer]:
     """Create the demo payers and, for a payer with no versions yet, its first
     published version; then each later demo version the payer has no version
-    of that number for. Run again, it changes nothing an admin has edited."""
+    of that number for; and the codes it pays only with a prior authorisation,
+    unless its list was ever kept. Run again, it changes nothing an admin has
+    edited."""
     payers: dict[str, Payer] = {}
     for spec in DEMO_PAYERS:
         # get_or_create, not update_or_create: a rerun must not write (and
@@ -154,7 +173,43 @@ def seed_payers() -> dict[str, Payer]:
         for number, later in enumerate(spec.get("later", ()), start=2):
             if not payer.policy_versions.filter(number=number).exists():
                 later_version(payer, number, later)
+        # An admin who emptied the list meant it: its history says so.
+        if not AuthorisationRequirement.history.filter(payer_id=payer.pk).exists():
+            for code in spec["authorisation_codes"]:
+                AuthorisationRequirement.objects.create(payer=payer, code=code)
     return payers
+
+
+def authorise(
+    patient: Patient,
+    payer: Payer,
+    *,
+    number: str,
+    codes: Iterable[str],
+    units: Decimal | None,
+    visits: int | None,
+    since: date,
+    until: date,
+) -> None:
+    """The patient's prior authorisation from the payer, for those of `codes`
+    the payer lists (none when it lists none of them); made once, by its
+    number."""
+    listed = set(payer.authorisation_requirements.values_list("code", flat=True))
+    needed = [code for code in codes if code in listed]
+    if not needed:
+        return
+    Authorisation.objects.get_or_create(
+        payer=payer,
+        number=number,
+        defaults={
+            "patient": patient,
+            "codes": needed,
+            "units_approved": units,
+            "visits_approved": visits,
+            "effective_from": since,
+            "effective_to": until,
+        },
+    )
 
 
 def first_version(payer: Payer, spec: dict[str, Any]) -> None:

@@ -26,18 +26,22 @@ from claims.services import claim_line, snapshot_into
 from coding.documents import build_document
 from coding.models import Derivation
 from coding.services import derivation_of, engine_result
+from demo import registration
 from demo.chair_day import places
-from demo.payers import seed_payers
+from demo.payers import DEMO_FROM, seed_payers
+from demo.providers import ordering_practitioner
 from demo.weeks import PAYERS, REGIMENS, first_ndcs
 from encounters.models import (
     Administration,
     AdministrationEvent,
+    Coverage,
     Encounter,
     IVSite,
     Location,
     Patient,
 )
 from payers.models import Payer, PolicyVersion
+from providers.models import Practitioner
 from reference.models import Drug
 
 STARTS = (time(8, 30), time(10, 0), time(12, 15), time(14, 0))
@@ -67,6 +71,8 @@ class World:
     nurse: Any
     coder: Any
     descriptions: dict[str, str]
+    # Who orders each regimen, when a specialist does (demo.providers).
+    orderers: list[Practitioner | None]
     variants: dict[tuple[Any, ...], Variant] = field(default_factory=dict)
     policies: dict[tuple[int, date], PolicyVersion | None] = field(default_factory=dict)
 
@@ -87,6 +93,9 @@ def world(*, nurse: Any, coder: Any, staff: list[Any]) -> World:
         descriptions={
             dx: describe(dx)[1] for _n, diagnoses, _g in REGIMENS for dx in diagnoses
         },
+        orderers=[
+            ordering_practitioner(g.hcpcs for g in given) for _n, _dx, given in REGIMENS
+        ],
     )
 
 
@@ -108,10 +117,25 @@ def generate(
     patients = Patient.objects.bulk_create(
         Patient(
             mrn=f"SY{token}{n:06d}",
+            # The display name Patient.save would make, which bulk_create skips.
             name=f"Synthetic Patient {token}-{n}",
+            first_name="Synthetic",
+            last_name=f"Patient {token}-{n}",
             date_of_birth=date(1940 + n % 60, 1 + n % 12, 1 + n % 28),
+            sex=Patient.Sex.FEMALE if n % 2 else Patient.Sex.MALE,
+            **registration.address(n),
         )
         for n in range(min(count, 5000))
+    )
+    since = min(DEMO_FROM, today - timedelta(days=days))
+    Coverage.objects.bulk_create(
+        Coverage(
+            patient=patient,
+            payer=payer_of(w, n),
+            member_id=registration.member_id(payer_of(w, n).name, n),
+            effective_from=since,
+        )
+        for n, patient in enumerate(patients)
     )
     for start in range(0, count, CHUNK):
         size = min(CHUNK, count - start)
@@ -119,6 +143,11 @@ def generate(
             for status, n in chunk(w, rng, token, start, size, patients, today, days):
                 made[status] = made.get(status, 0) + n
     return made
+
+
+def payer_of(w: World, n: int) -> Payer:
+    """The payer of the `n`th synthetic patient's coverage."""
+    return w.payers[n % len(w.payers)]
 
 
 def plan(rng: random.Random, w: World, today: date, days: int) -> dict[str, Any]:
@@ -129,7 +158,6 @@ def plan(rng: random.Random, w: World, today: date, days: int) -> dict[str, Any]
         "start": rng.choice(STARTS),
         "stretch": rng.choice(STRETCH),
         "place": rng.choice(w.places),
-        "payer": rng.choice(w.payers),
         "day": today - timedelta(days=rng.randrange(1, days + 1)),
         "status": rng.choices(states, weights)[0],
     }
@@ -146,6 +174,10 @@ def chunk(
     days: int,
 ) -> Iterator[tuple[str, int]]:
     plans = [plan(rng, w, today, days) for _ in range(size)]
+    for i, p in enumerate(plans):
+        # What Encounter.save would default, which bulk_create skips: the
+        # payer of the patient's coverage.
+        p["payer"] = payer_of(w, (start + i) % len(patients))
     encounters = Encounter.objects.bulk_create(
         Encounter(
             patient=patients[(start + i) % len(patients)],
@@ -156,6 +188,10 @@ def chunk(
             status=p["status"],
             checked_in_at=moment(p, 0, -10),
             documented_at=moment(p, 0, 400),
+            # What Encounter.save would default, which bulk_create skips.
+            ordering_practitioner=w.orderers[p["regimen"]]
+            or p["place"].supervising_practitioner,
+            attending_practitioner=p["place"].supervising_practitioner,
         )
         for i, p in enumerate(plans)
     )

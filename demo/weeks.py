@@ -22,13 +22,15 @@ from claims.lines import keyed
 from claims.models import Charge, Override
 from coding.models import Derivation
 from coding.services import derive_encounter
+from demo import registration
 from demo.chair_day import HOSPITAL, OFF_CAMPUS, OFFICE, Given, administer, places
+from demo.payers import authorise
+from demo.providers import ordering_practitioner
 from encounters.models import (
     Administration,
     Encounter,
     IVSite,
     Method,
-    Patient,
     Refusal,
 )
 from encounters.services import audit
@@ -117,6 +119,13 @@ PEOPLE = (
     "Queenie Adler", "Raymond Holt", "Sofia Lindgren", "Tobias Meyer",
 )  # fmt: skip
 PER_DAY = 3  # encounters per location and weekday
+# Each patient of the weeks has one regimen and one payer (both follow the
+# patient's number). A payer that lists the regimen's biologic approved 12
+# visits from a month before the patient's first encounter; Lakeshore Mutual
+# approved the infliximab patient 9 visits of 40 units, 7 or 8 of them
+# finalised by the weeks: nearly used up.
+APPROVED = (None, 12)
+NEARLY_USED_UP = {("Lakeshore Mutual", "Infliximab"): (Decimal(360), 9)}
 
 
 def days(today: date, weeks: int) -> list[date]:
@@ -166,16 +175,32 @@ def past_encounter(
 ) -> Encounter:
     name, _dx, given = REGIMENS[count % len(REGIMENS)]
     person = PEOPLE[count % len(PEOPLE)]
-    patient, _ = Patient.objects.get_or_create(
-        mrn=f"DM-{count % len(PEOPLE):04d}",
-        defaults={
-            "name": person,
-            "date_of_birth": date(1950 + count % 40, 1 + count % 12, 9),
-        },
-    )
     payer = Payer.objects.get(name=PAYERS[count % len(PAYERS)])
+    patient = registration.weeks_patient(
+        count % len(PEOPLE),
+        person,
+        date(1950 + count % 40, 1 + count % 12, 9),
+        payer.name,
+    )
+    units, visits = NEARLY_USED_UP.get((payer.name, name), APPROVED)
+    authorise(
+        patient,
+        payer,
+        number=f"{payer.payer_id.removeprefix('DEMO-')}-{patient.mrn}",
+        codes=[g.hcpcs for g in given],
+        units=units,
+        visits=visits,
+        since=day - timedelta(days=30),
+        until=day + timedelta(days=180),
+    )
     visit = Encounter.objects.create(
-        patient=patient, location=place, payer=payer, date=day, visit_number=number
+        patient=patient,
+        location=place,
+        # The payer is the primary coverage's (Encounter.save).
+        date=day,
+        visit_number=number,
+        # Attended by the location's physician (Encounter.save).
+        ordering_practitioner=ordering_practitioner(g.hcpcs for g in given),
     )
     afternoon = datetime.combine(day, time(15, 0), zone)
     free = place.chairs.free().first()

@@ -9,6 +9,7 @@ from encounters.models import (
     AdministrationEvent,
     AuditEntry,
     Chair,
+    Coverage,
     Encounter,
     IVSite,
     Location,
@@ -26,15 +27,38 @@ class ChairInline(admin.TabularInline[Chair, Location]):
 
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin[Location]):
-    list_display = ["name", "setting", "department", "covered_340b", "timezone"]
+    list_display = [
+        "name",
+        "setting",
+        "department",
+        "covered_340b",
+        "billing_provider",
+        "supervising_practitioner",
+        "timezone",
+    ]
     filter_horizontal = ["staff"]
     inlines = [ChairInline]
 
 
+class CoverageInline(admin.TabularInline[Coverage, Patient]):
+    # Registration changes through its own pages, which audit them.
+    model = Coverage
+    extra = 0
+    can_delete = False
+    fields = ["order", "payer", "member_id", "effective_from", "effective_to"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Patient)
 class PatientAdmin(admin.ModelAdmin[Patient]):
-    list_display = ["name", "mrn", "date_of_birth"]
+    list_display = ["name", "mrn", "date_of_birth", "sex"]
     search_fields = ["name", "mrn"]
+    inlines = [CoverageInline]
 
 
 class ReadOnlyInline(admin.TabularInline[_Child, Encounter]):
@@ -88,5 +112,5 @@ class AdministrationEventAdmin(admin.ModelAdmin[_Logged]):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(AdministrationEventAdmin[AuditEntry]):
-    list_display = ["encounter", "action", "target", "by", "at"]
+    list_display = ["encounter", "patient", "action", "target", "by", "at"]
     list_filter = ["action"]

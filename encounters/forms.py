@@ -10,12 +10,15 @@ from encounters.models import (
     SITE_METHODS,
     Administration,
     Chair,
+    Coverage,
     DoseUnit,
     Encounter,
     IVSite,
     Location,
     Method,
+    Patient,
 )
+from payers.models import Payer
 from reference.models import Drug
 
 
@@ -254,3 +257,140 @@ class CorrectTimeForm(forms.Form):
     def moment(self, day: Any, zone: Any) -> datetime:
         chosen: time = self.cleaned_data["time"]
         return datetime.combine(day, chosen, zone)
+
+
+# Registration
+
+
+class DigitsField(forms.CharField):
+    """A phone number or ZIP code as people type it, kept as its digits: the
+    model says how many there must be."""
+
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
+        return "".join(c for c in text if c.isdigit()) if text else text
+
+
+class PhoneField(DigitsField):
+    def to_python(self, value: Any) -> str | None:
+        number = super().to_python(value)
+        if number and len(number) == 11 and number.startswith("1"):
+            return number[1:]  # the country code of a US number is not part of it
+        return number
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_ERROR = {"invalid": "Give the date as YYYY-MM-DD."}
+
+
+class PatientForm(forms.ModelForm[Patient]):
+    """A patient's registration; its fields are the import's columns."""
+
+    # Typed with their punctuation, kept as digits.
+    postal_code = DigitsField(label="ZIP code", max_length=10)
+    phone = PhoneField(max_length=20, required=False)
+
+    class Meta:
+        model = Patient
+        fields = [
+            "mrn",
+            "last_name",
+            "first_name",
+            "middle_name",
+            "date_of_birth",
+            "sex",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "phone",
+        ]
+        widgets = {"date_of_birth": DATE}
+        labels = {"last_name": "Legal last name", "first_name": "Legal first name"}
+        error_messages = {"date_of_birth": DATE_ERROR}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Blank on the model only for patients registered before these were
+        # asked; a registration gives them.
+        for name in ("last_name", "first_name", "address_line1", "city", "state"):
+            self.fields[name].required = True
+        self.fields["last_name"].error_messages["required"] = (
+            "Give the patient's legal last name."
+        )
+        self.fields["first_name"].error_messages["required"] = (
+            "Give the patient's legal first name."
+        )
+        self.fields["address_line1"].error_messages["required"] = (
+            "Give the patient's street address."
+        )
+
+    def clean_state(self) -> str:
+        state: str = self.cleaned_data["state"]
+        return state.upper()
+
+
+class CoverageForm(forms.ModelForm[Coverage]):
+    """A coverage of the patient the instance belongs to; its fields are the
+    import's columns."""
+
+    class Meta:
+        model = Coverage
+        fields = [
+            "payer",
+            "order",
+            "member_id",
+            "group_number",
+            "plan_name",
+            "relationship",
+            "subscriber_last_name",
+            "subscriber_first_name",
+            "subscriber_date_of_birth",
+            "subscriber_sex",
+            "effective_from",
+            "effective_to",
+        ]
+        widgets = {
+            "subscriber_date_of_birth": DATE,
+            "effective_from": DATE,
+            "effective_to": DATE,
+        }
+        error_messages = {
+            "payer": {
+                "required": "Choose the payer.",
+                "invalid_choice": "Choose a payer from the list.",
+            },
+            "member_id": {"required": "Give the member ID from the card."},
+            "effective_from": {
+                "required": "Give the first day of the coverage.",
+                **DATE_ERROR,
+            },
+            "effective_to": DATE_ERROR,
+            "subscriber_date_of_birth": DATE_ERROR,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        payer = self.fields["payer"]
+        assert isinstance(payer, forms.ModelChoiceField)
+        payer.queryset = Payer.objects.order_by("name")
+
+
+class EndCoverageForm(forms.Form):
+    effective_to = forms.DateField(
+        label="Last day covered", widget=DATE, error_messages=DATE_ERROR
+    )
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(label="Name or MRN", max_length=120, required=False, strip=True)
+
+
+class PatientImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="One row per coverage, with the columns of the import: "
+        "mrn, last_name, first_name, … effective_from, effective_to.",
+        error_messages={"required": "Choose the CSV file to import."},
+    )

@@ -1,23 +1,31 @@
 """What happens at the chair: locations, patients, encounters and the timeline
 of every administration, kept as an append-only log of events."""
 
+import re
 import uuid
 import zoneinfo
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.forms import Form
+from django.forms import BaseForm, Form
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.immutable import Immutable, ImmutableQuerySet
+from providers.models import BillingProvider, Practitioner
+
+if TYPE_CHECKING:
+    # payers.models imports this module; the board's template reads its check.
+    from payers.models import AuthorisationCheck
 
 
 class Refusal(ValidationError):
@@ -64,6 +72,12 @@ class Location(models.Model):
         JG = "JG", "JG"
         TB = "TB", "TB"
 
+    class TypeOfBill(models.TextChoices):
+        # The UB-04 type of bill without its frequency digit, which each
+        # claim adds (1 an original, 7 a replacement): 13 is written 0131.
+        HOSPITAL_OUTPATIENT = "13", "13x, hospital outpatient"
+        CRITICAL_ACCESS = "85", "85x, critical access hospital"
+
     name = models.CharField(max_length=120, unique=True)
     setting = models.CharField(max_length=10, choices=Setting)
     timezone = models.CharField(max_length=60, default="America/Chicago")
@@ -96,6 +110,40 @@ class Location(models.Model):
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="locations", blank=True
     )
+    billing_provider = models.ForeignKey(
+        BillingProvider,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="locations",
+        help_text="Whom this location's claims are billed as.",
+    )
+    supervising_practitioner = models.ForeignKey(
+        Practitioner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervised_locations",
+        help_text="Orders and attends an encounter here unless the encounter "
+        "names someone else.",
+    )
+    place_of_service = models.CharField(
+        max_length=2,
+        default="11",
+        blank=True,
+        validators=[
+            RegexValidator(r"\A[0-9]{2}\Z", "A place of service is 2 digits, as 11.")
+        ],
+        help_text="Physician offices only: the CMS place of service code the "
+        "837P carries, 11 for an office. Empty for a hospital.",
+    )
+    type_of_bill = models.CharField(
+        max_length=3,
+        choices=TypeOfBill,
+        blank=True,
+        help_text="Hospital outpatient locations only: the UB-04 type of bill "
+        "of the 837I, without its frequency digit. Empty for a physician office.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -123,6 +171,15 @@ class Location(models.Model):
                 errors["modifier_340b"] = (
                     "A physician office reports no 340B modifier; leave it empty."
                 )
+            if not self.place_of_service:
+                errors["place_of_service"] = (
+                    "An office claim carries its place of service: 11 for an office."
+                )
+            if self.type_of_bill:
+                errors["type_of_bill"] = (
+                    "A physician office bills on the 837P, which has no type of "
+                    "bill; leave it empty."
+                )
         elif self.setting == self.Setting.FACILITY:
             if not self.department:
                 errors["department"] = (
@@ -139,6 +196,15 @@ class Location(models.Model):
                 errors["modifier_340b"] = (
                     "A nonexcepted off-campus department reports its 340B drugs "
                     "with TB (R100)."
+                )
+            if self.place_of_service:
+                errors["place_of_service"] = (
+                    "A hospital's claim says where by its type of bill, not a "
+                    "place of service; leave it empty."
+                )
+            if not self.type_of_bill:
+                errors["type_of_bill"] = (
+                    "Choose the hospital's type of bill: 13x for hospital outpatient."
                 )
         if errors:
             raise ValidationError(errors)
@@ -179,18 +245,264 @@ class Chair(models.Model):
         return f"{self.name} ({self.location})"
 
 
+# Legal names as a claim carries them; `Patient.name` is the display name made
+# of them, which the rest of the project reads and searches.
+NAME_PARTS = ("first_name", "middle_name", "last_name")
+MEMBER_ID = re.compile(r"[A-Za-z0-9-]{2,80}")
+STATE = re.compile(r"[A-Z]{2}")
+
+
+def display_name(first: str, middle: str, last: str) -> str:
+    return " ".join(part for part in (first, middle, last) if part)
+
+
 class Patient(models.Model):
-    """Only what identifies the patient at the chair and on the claim."""
+    """What identifies the patient at the chair and on the claim: the legal
+    name, birth date and sex a payer matches its member on, and the address a
+    claim names."""
+
+    class Sex(models.TextChoices):
+        # Administrative sex as X12 codes it (DMG03); FHIR spells it out
+        # (fhir_gender).
+        FEMALE = "F", "Female"
+        MALE = "M", "Male"
+        UNKNOWN = "U", "Unknown"
 
     mrn = models.CharField("MRN", max_length=20, unique=True)
-    name = models.CharField(max_length=120)
+    # The display name ("First Middle Last"), made from the parts on save.
+    name = models.CharField(max_length=120, editable=False)
+    last_name = models.CharField(max_length=120, blank=True)
+    first_name = models.CharField(max_length=120, blank=True)
+    middle_name = models.CharField(max_length=120, blank=True)
     date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex, default=Sex.UNKNOWN)
+    # Blank on patients registered before the address was asked; the
+    # registration form and the import require it.
+    address_line1 = models.CharField("address", max_length=55, blank=True)
+    address_line2 = models.CharField("address, line 2", max_length=55, blank=True)
+    city = models.CharField(max_length=30, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    postal_code = models.CharField("ZIP code", max_length=9, blank=True)
+    phone = models.CharField(max_length=10, blank=True)
+
+    # The name as last read or saved, to tell which side a caller changed.
+    _stored: tuple[str, ...] = ("", "", "", "")
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return f"{self.name} (MRN {self.mrn})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the display name and the legal name parts in step. The parts
+        decide, unless a caller changed the display name alone (code that
+        knows a patient by one name): it is then split on its last space, as
+        the registration migration split every name."""
+        parts = (self.first_name, self.middle_name, self.last_name)
+        if self.name != self._stored[0] and parts == self._stored[1:]:
+            first, _, last = self.name.strip().rpartition(" ")
+            self.first_name, self.middle_name, self.last_name = first, "", last
+        else:
+            self.name = display_name(*parts)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", *NAME_PARTS} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "name", *NAME_PARTS}
+        super().save(*args, **kwargs)
+        self._remember_name()
+
+    def get_absolute_url(self) -> str:
+        return reverse("encounters:patient", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if len(display_name(self.first_name, self.middle_name, self.last_name)) > 120:
+            errors["last_name"] = "The whole name is longer than 120 characters."
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            errors["date_of_birth"] = "The date of birth is in the future."
+        if self.state and not STATE.fullmatch(self.state):
+            errors["state"] = "A state is its two-letter code: IL for Illinois."
+        if self.postal_code and not (
+            self.postal_code.isdigit() and len(self.postal_code) in (5, 9)
+        ):
+            errors["postal_code"] = "A ZIP code has 5 digits, or 9 (ZIP+4)."
+        if self.phone and not (self.phone.isdigit() and len(self.phone) == 10):
+            errors["phone"] = "A phone number has 10 digits, area code first."
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def from_db(
+        cls,
+        db: str | None,
+        field_names: Collection[str],
+        values: Collection[Any],
+        **kwargs: Any,
+    ) -> "Patient":
+        patient = super().from_db(db, field_names, values, **kwargs)
+        patient._remember_name()
+        return patient
+
+    def _remember_name(self) -> None:
+        fields = ("name", *NAME_PARTS)
+        if all(f in self.__dict__ for f in fields):
+            self._stored = tuple(self.__dict__[f] for f in fields)
+
+    @property
+    def fhir_gender(self) -> str:
+        return {"F": "female", "M": "male"}.get(self.sex, "unknown")
+
+    def coverages_on(self, day: date) -> "CoverageQuerySet":
+        """The coverages in force on `day`, primary first."""
+        return self.coverages.in_force(day).select_related("payer").order_by("order")
+
+    def primary_coverage_on(self, day: date) -> "Coverage | None":
+        return self.coverages_on(day).first()
+
+
+class CoverageQuerySet(models.QuerySet["Coverage"]):
+    def in_force(self, day: date) -> "CoverageQuerySet":
+        return self.filter(effective_from__lte=day).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=day)
+        )
+
+
+class Coverage(models.Model):
+    """A patient's health plan membership, as a claim names it: who the
+    subscriber is, the member id, and in which order the payers are billed."""
+
+    class Order(models.IntegerChoices):
+        PRIMARY = 1, "Primary"
+        SECONDARY = 2, "Secondary"
+        TERTIARY = 3, "Tertiary"
+
+    class Relationship(models.TextChoices):
+        # The patient's relationship to the subscriber, as X12 codes it
+        # (individual relationship code, SBR02 and PAT01).
+        SELF = "18", "Self"
+        SPOUSE = "01", "Spouse"
+        CHILD = "19", "Child"
+        OTHER = "G8", "Other relationship"
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="coverages"
+    )
+    payer = models.ForeignKey(
+        "payers.Payer", on_delete=models.PROTECT, related_name="coverages"
+    )
+    order = models.PositiveSmallIntegerField(choices=Order, default=Order.PRIMARY)
+    member_id = models.CharField(
+        "member ID",
+        max_length=80,
+        help_text="As printed on the insurance card: letters, digits and dashes.",
+    )
+    group_number = models.CharField(max_length=50, blank=True)
+    plan_name = models.CharField(max_length=60, blank=True)
+    relationship = models.CharField(
+        "patient's relationship to the subscriber",
+        max_length=2,
+        choices=Relationship,
+        default=Relationship.SELF,
+    )
+    # The subscriber, when it is not the patient (a parent, a spouse).
+    subscriber_last_name = models.CharField(max_length=60, blank=True)
+    subscriber_first_name = models.CharField(max_length=35, blank=True)
+    subscriber_date_of_birth = models.DateField(null=True, blank=True)
+    subscriber_sex = models.CharField(max_length=1, choices=Patient.Sex, blank=True)
+    effective_from = models.DateField()
+    effective_to = models.DateField(
+        null=True, blank=True, help_text="Empty while the coverage is open."
+    )
+
+    objects = CoverageQuerySet.as_manager()
+
+    # Set on each coverage for the patient's page (encounters.views.patients).
+    edit_form: BaseForm
+    end_form: BaseForm
+    refused: bool
+    in_force_today: bool
+
+    class Meta:
+        ordering = ["patient_id", "order", "-effective_from"]
+
+    def __str__(self) -> str:
+        order = self.get_order_display().lower()
+        return f"{self.payer} ({order}), member {self.member_id}"
+
+    @property
+    def patient_is_subscriber(self) -> bool:
+        return self.relationship == self.Relationship.SELF
+
+    def is_in_force(self, day: date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if not MEMBER_ID.fullmatch(self.member_id):
+            errors["member_id"] = (
+                "A member ID is 2 to 80 letters, digits or dashes, as on the card."
+            )
+        if (
+            self.effective_from
+            and self.effective_to
+            and self.effective_to < self.effective_from
+        ):
+            errors["effective_to"] = "The coverage cannot end before it starts."
+        wanted = {
+            "subscriber_last_name": "Give the subscriber's last name.",
+            "subscriber_first_name": "Give the subscriber's first name.",
+            "subscriber_date_of_birth": "Give the subscriber's date of birth.",
+            "subscriber_sex": "Give the subscriber's sex.",
+        }
+        for field, sentence in wanted.items():
+            given = getattr(self, field)
+            if self.patient_is_subscriber and given:
+                errors[field] = (
+                    "The patient is the subscriber; leave the subscriber's "
+                    "details empty or choose another relationship."
+                )
+            elif not self.patient_is_subscriber and not given:
+                errors[field] = sentence
+        if self.patient_id and self.effective_from and "effective_to" not in errors:
+            clash = self.overlapping().first()
+            if clash is not None:
+                until = (
+                    f" to {clash.effective_to:%Y-%m-%d}" if clash.effective_to else ""
+                )
+                errors["order"] = (
+                    f"{clash.payer} is already the patient's "
+                    f"{clash.get_order_display().lower()} coverage from "
+                    f"{clash.effective_from:%Y-%m-%d}{until}; end it first, or "
+                    "choose another order."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def overlapping(self) -> CoverageQuerySet:
+        """The patient's other coverages of the same order whose dates meet
+        this one's: one primary payer at a time, one secondary, one tertiary."""
+        others = Coverage.objects.filter(
+            patient_id=self.patient_id, order=self.order
+        ).exclude(pk=self.pk)
+        others = others.filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from)
+        )
+        if self.effective_to is not None:
+            others = others.filter(effective_from__lte=self.effective_to)
+        return others.select_related("payer")
+
+    def end(self, day: date) -> None:
+        """The coverage stops after `day` (the card was cancelled, the plan
+        changed)."""
+        if day < self.effective_from:
+            raise Refusal(
+                f"The coverage starts on {self.effective_from:%Y-%m-%d}; it "
+                "cannot end before."
+            )
+        self.effective_to = day
+        self.save(update_fields=["effective_to"])
 
 
 class EncounterQuerySet(models.QuerySet["Encounter"]):
@@ -229,8 +541,12 @@ class Encounter(models.Model):
         null=True,
         blank=True,
     )
+    # Left empty, it is taken from the primary coverage in force on the date.
     payer = models.ForeignKey(
-        "payers.Payer", on_delete=models.PROTECT, related_name="encounters"
+        "payers.Payer",
+        on_delete=models.PROTECT,
+        related_name="encounters",
+        blank=True,
     )
     date = models.DateField("date of service")
     visit_number = models.CharField(max_length=20, unique=True)
@@ -240,12 +556,33 @@ class Encounter(models.Model):
     version = models.PositiveIntegerField(default=1)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     documented_at = models.DateTimeField(null=True, blank=True)
+    # The 837I's attending provider, the 837P's rendering one. A new encounter
+    # takes the location's supervising practitioner for whichever is not given
+    # (save), as most encounters are ordered and attended by that physician.
+    ordering_practitioner = models.ForeignKey(
+        Practitioner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    attending_practitioner = models.ForeignKey(
+        Practitioner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = EncounterQuerySet.as_manager()
 
     # Set on a chair's encounter for the board's template (encounters.views.board).
     runs: list["Administration"]
     overdue: bool
+    # Set on every encounter of the board: no coverage in force on its date.
+    uncovered: bool
+    # Set on the board's waiting and seated encounters.
+    authorisation_check: "AuthorisationCheck"
 
     class Meta:
         ordering = ["date", "visit_number"]
@@ -262,8 +599,46 @@ class Encounter(models.Model):
     def __str__(self) -> str:
         return f"{self.visit_number} {self.patient.name} {self.date}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.payer_id is None:
+            self.payer_from_coverage()
+        if self._state.adding:
+            self.practitioners_from_location()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("encounters:encounter", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        if self.payer_id is None and self.patient_id and self.date:
+            self.payer_from_coverage()
+            if self.payer_id is None:
+                raise ValidationError(
+                    {
+                        "payer": f"{self.patient.name} has no coverage in force on "
+                        f"{self.date:%Y-%m-%d}; choose the payer, or register "
+                        "the coverage first."
+                    }
+                )
+
+    def payer_from_coverage(self) -> None:
+        """Bill the payer of the patient's primary coverage on the date of
+        service, unless a payer was chosen (a chosen payer that differs is the
+        scrubber's to question)."""
+        coverage = self.patient.primary_coverage_on(self.date)
+        if coverage is not None:
+            self.payer = coverage.payer
+
+    def practitioners_from_location(self) -> None:
+        """Name the location's supervising practitioner as the ordering and
+        the attending practitioner, where the encounter names nobody."""
+        if self.ordering_practitioner_id and self.attending_practitioner_id:
+            return
+        supervisor = self.location.supervising_practitioner_id
+        if self.ordering_practitioner_id is None:
+            self.ordering_practitioner_id = supervisor
+        if self.attending_practitioner_id is None:
+            self.attending_practitioner_id = supervisor
 
     @property
     def is_editable(self) -> bool:
@@ -806,21 +1181,41 @@ def replay(events: Any) -> Run:
 
 
 class AuditEntry(models.Model):
-    """Who changed what on an encounter, and the values before and after.
+    """Who changed what on an encounter or a patient's registration, and the
+    values before and after.
 
     Administration events are their own audit (the log); everything else an
-    encounter goes through is written here, in the same transaction.
+    encounter or a registration goes through is written here, in the same
+    transaction.
     """
 
     encounter = models.ForeignKey(
-        Encounter, on_delete=models.PROTECT, related_name="audit_entries"
+        Encounter,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        null=True,
+        blank=True,
+    )
+    # Registration (the patient and their coverage) is audited by patient.
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        null=True,
+        blank=True,
     )
     action = models.CharField(max_length=60)
     target = models.CharField(max_length=120, blank=True)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
+    # Empty for a change made on the server's command line (a patient list
+    # imported with manage.py import_patients): no user signed in to make it.
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     at = models.DateTimeField(default=timezone.now)
     idempotency_key = models.UUIDField(unique=True, null=True, blank=True)
@@ -828,6 +1223,12 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         verbose_name_plural = "audit entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(encounter__isnull=False) | Q(patient__isnull=False),
+                name="audit_entry_has_a_subject",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.target} by {self.by} at {self.at:%Y-%m-%d %H:%M}"

@@ -5,6 +5,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,7 @@ from encounters.models import (
     AuditEntry,
     Encounter,
     IVSite,
+    Patient,
     Refusal,
     StaleVersion,
 )
@@ -116,7 +118,7 @@ def rederive(
 
 
 def audit(
-    encounter: Encounter,
+    subject: Encounter | Patient,
     action: str,
     *,
     by: Any,
@@ -125,8 +127,10 @@ def audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
+    """Write down a change to an encounter, or to a patient's registration."""
     return AuditEntry.objects.create(
-        encounter=encounter,
+        encounter=subject if isinstance(subject, Encounter) else None,
+        patient=subject if isinstance(subject, Patient) else None,
         action=action,
         target=target,
         before=before or {},
@@ -140,6 +144,8 @@ def audit(
 def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
     if hasattr(value, "pk"):
         return str(value)
     return value

@@ -23,4 +23,21 @@ urlpatterns = [
     ),
     path("<int:pk>/documented/", views.mark_documented, name="mark_documented"),
     path("<int:pk>/send-to-coding/", views.send_to_coding, name="send_to_coding"),
+    # Registration, for coders and admins.
+    path("patients/", views.patients, name="patients"),
+    path("patients/new/", views.register_patient, name="register_patient"),
+    path("patients/import/", views.import_patients_file, name="import_patients"),
+    path("patients/<int:pk>/", views.patient, name="patient"),
+    path("patients/<int:pk>/edit/", views.edit_patient, name="edit_patient"),
+    path("patients/<int:pk>/coverages/", views.add_coverage, name="add_coverage"),
+    path(
+        "patients/<int:pk>/coverages/<int:cpk>/edit/",
+        views.edit_coverage,
+        name="edit_coverage",
+    ),
+    path(
+        "patients/<int:pk>/coverages/<int:cpk>/end/",
+        views.end_coverage_on,
+        name="end_coverage",
+    ),
 ]

@@ -1,11 +1,25 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from payers.models import DrugOverride, Payer, PolicyVersion
+from payers.models import (
+    Authorisation,
+    AuthorisationRequirement,
+    DrugOverride,
+    Payer,
+    PolicyVersion,
+)
 from payers.policy_keys import POLICY_KEY_NAMES
+
+
+class AuthorisationRequirementInline(
+    admin.TabularInline[AuthorisationRequirement, Payer]
+):
+    model = AuthorisationRequirement
+    extra = 0
 
 
 @admin.register(Payer)
@@ -13,6 +27,59 @@ class PayerAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "payer_id"]
     list_filter = ["kind"]
     search_fields = ["name", "payer_id"]
+    inlines = [AuthorisationRequirementInline]
+
+
+class CodeListField(forms.Field):
+    """A list of codes typed as text, "J1745, J9271"; the model checks each
+    and says what is missing."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(map(str, value))
+        return value
+
+    def to_python(self, value: Any) -> list[str]:
+        return str(value or "").replace(",", " ").upper().split()
+
+
+class AuthorisationForm(forms.ModelForm[Authorisation]):
+    codes = CodeListField(
+        label="HCPCS codes",
+        required=False,
+        help_text="The codes it covers, as J1745, J9271.",
+    )
+
+    class Meta:
+        model = Authorisation
+        fields = [
+            "patient",
+            "payer",
+            "number",
+            "codes",
+            "units_approved",
+            "visits_approved",
+            "effective_from",
+            "effective_to",
+        ]
+
+
+@admin.register(Authorisation)
+class AuthorisationAdmin(SimpleHistoryAdmin):
+    form = AuthorisationForm
+    list_display = [
+        "number",
+        "patient",
+        "payer",
+        "effective_from",
+        "effective_to",
+        "units_approved",
+        "visits_approved",
+    ]
+    list_filter = ["payer"]
+    search_fields = ["number", "patient__name", "patient__mrn"]
+    autocomplete_fields = ["patient"]
+    date_hierarchy = "effective_from"
 
 
 class DrugOverrideInline(admin.TabularInline[DrugOverride, PolicyVersion]):

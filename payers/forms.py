@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from chairside_engine import policy
-from payers.models import Payer, PolicyVersion
+from payers.models import Payer, PolicyVersion, validate_code
 from payers.policy_keys import POLICY_KEYS
 from reference.models import DrugCategory
 
@@ -19,6 +19,20 @@ class PayerForm(forms.ModelForm[Payer]):
         help_texts = {
             "payer_id": "The identifier the payer is known by on X12 and FHIR claims.",
         }
+
+
+class AuthorisationRequirementForm(forms.Form):
+    code = forms.CharField(
+        label="HCPCS code",
+        max_length=5,
+        help_text="A code this payer pays only with a prior authorisation, "
+        "as J1745 for infliximab.",
+    )
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"].upper()
+        validate_code(code)
+        return code
 
 
 class PolicyVersionForm(forms.ModelForm[PolicyVersion]):

@@ -1,11 +1,11 @@
-"""Who changed what and when, for a payer, its versions and their drug
-overrides: django-simple-history's records told as the payer's page lists
-them."""
+"""Who changed what and when, for a payer, its versions, their drug
+overrides and its prior authorisation list: django-simple-history's records
+told as the payer's page lists them."""
 
 from collections.abc import Callable
 from typing import Any
 
-from payers.models import DrugOverride, Payer, PolicyVersion
+from payers.models import AuthorisationRequirement, DrugOverride, Payer, PolicyVersion
 
 ENTRIES = 60
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -13,7 +13,7 @@ ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 def entries(payer: Payer, versions: list[PolicyVersion]) -> list[dict[str, Any]]:
     """The latest changes, newest first. Each record is compared with the one
-    before it of the same object, in memory: three queries."""
+    before it of the same object, in memory: four queries."""
     numbers = {v.pk: v.number for v in versions}
     # Each history manager (django-simple-history's, untyped), the filter of
     # this payer's records in it, and what a record is about.
@@ -28,6 +28,11 @@ def entries(payer: Payer, versions: list[PolicyVersion]) -> list[dict[str, Any]]
             DrugOverride.history,
             {"version_id__in": list(numbers)},
             lambda r: f"Drug override {r.key} of v{numbers.get(r.version_id, '?')}",
+        ),
+        (
+            AuthorisationRequirement.history,
+            {"payer_id": payer.pk},
+            lambda r: f"Prior authorisation requirement for {r.code}",
         ),
     )
     found = []

@@ -1,11 +1,15 @@
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Sum
 from django.db.models.expressions import Combinable
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -481,3 +485,302 @@ def in_force_by_date(payer: Payer) -> Callable[[Encounter], PolicyVersion | None
         return PolicyVersion.objects.in_force(payer, day)
 
     return lambda encounter: on(encounter.date)
+
+
+# Prior authorisation. A payer lists the codes it pays only with one; the
+# patient's authorisation from that payer names the codes it covers, its
+# dates and the units or visits approved. Check-in shows what is left, and a
+# finalised claim counts it down (claims.AuthorisationUse, through
+# authorisation_use below).
+
+HCPCS_CODE = re.compile(r"[A-Z][0-9]{4}|[0-9]{4}[0-9A-Z]")
+
+
+def code_problem(code: str) -> str | None:
+    if HCPCS_CODE.fullmatch(code):
+        return None
+    shown = code or "An empty code"
+    return f"{shown} is not a HCPCS or CPT code (5 characters, as J1745)."
+
+
+def validate_code(value: str) -> None:
+    problem = code_problem(value)
+    if problem is not None:
+        raise ValidationError(problem)
+
+
+class AuthorisationRequirement(models.Model):
+    """A code this payer pays only with a prior authorisation: check-in warns
+    when a drug of the day has none, and the claim needs one (REF*G1)."""
+
+    payer = models.ForeignKey(
+        Payer, on_delete=models.CASCADE, related_name="authorisation_requirements"
+    )
+    code = models.CharField("HCPCS code", max_length=5, validators=[validate_code])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["payer__name", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payer", "code"], name="authorisation_requirement_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payer}: {self.code} needs a prior authorisation"
+
+
+class Use(NamedTuple):
+    """What finalised claims have taken of an authorisation so far."""
+
+    units: Decimal
+    visits: int
+
+
+@dataclass(frozen=True)
+class Remaining:
+    """What an authorisation has left of what it approved; None for what it
+    does not count (an authorisation of visits only has no units left)."""
+
+    units: Decimal | None
+    visits: int | None
+
+    @property
+    def exhausted(self) -> bool:
+        return any(left is not None and left <= 0 for left in (self.units, self.visits))
+
+    def describe(self) -> str:
+        units = None if self.units is None else max(self.units, Decimal(0))
+        visits = None if self.visits is None else max(self.visits, 0)
+        return f"{amounts(units, visits)} left"
+
+
+def amounts(units: Decimal | None, visits: int | None) -> str:
+    """Units and visits in words, "40 units and 1 visit", leaving out None."""
+    parts = []
+    if units is not None:
+        shown = f"{units.normalize():f}"
+        parts.append(f"{shown} unit{'' if shown == '1' else 's'}")
+    if visits is not None:
+        parts.append(f"{visits} visit{'' if visits == 1 else 's'}")
+    return " and ".join(parts)
+
+
+class Authorisation(models.Model):
+    """A payer's prior authorisation for one patient: its number goes on the
+    claim (REF*G1); it covers its codes from its first to its last day, up to
+    the units and/or visits approved."""
+
+    patient = models.ForeignKey(
+        "encounters.Patient", on_delete=models.PROTECT, related_name="authorisations"
+    )
+    payer = models.ForeignKey(
+        Payer, on_delete=models.PROTECT, related_name="authorisations"
+    )
+    number = models.CharField(
+        "authorisation number",
+        max_length=50,
+        help_text="As the payer gave it; the claim carries it in REF*G1.",
+    )
+    codes = models.JSONField(
+        "HCPCS codes",
+        default=list,
+        help_text="The codes it covers, as J1745, J9271.",
+    )
+    units_approved = models.DecimalField(
+        max_digits=9,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Billing units of its codes approved in all, as on the claim "
+        "lines (infliximab 400 mg is 40 units of J1745). Empty when the payer "
+        "approved visits only.",
+    )
+    visits_approved = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Visits approved; empty when the payer approved units only.",
+    )
+    effective_from = models.DateField("first day")
+    effective_to = models.DateField("last day", help_text="Inclusive.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["payer__name", "-effective_from", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payer", "number"], name="authorisation_number_per_payer"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__gte=models.F("effective_from")),
+                name="authorisation_range_not_reversed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(units_approved__isnull=False)
+                | models.Q(visits_approved__isnull=False),
+                name="authorisation_approves_something",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payer} authorisation {self.number}"
+
+    def clean(self) -> None:
+        """Every problem at once, each beside its field."""
+        errors: dict[str, str] = {}
+        codes = self.codes if isinstance(self.codes, list) else []
+        self.codes = list(dict.fromkeys(str(c).strip().upper() for c in codes))
+        problems = [p for p in map(code_problem, self.codes) if p is not None]
+        if problems:
+            errors["codes"] = " ".join(problems)
+        elif not self.codes:
+            errors["codes"] = "Name the codes the authorisation covers, as J1745."
+        if self.units_approved is None and self.visits_approved is None:
+            errors["units_approved"] = (
+                "Give the units or the visits approved (or both), as the "
+                "payer's letter says."
+            )
+        elif self.units_approved is not None and self.units_approved <= 0:
+            errors["units_approved"] = "Units approved must be above zero."
+        if (
+            self.effective_from
+            and self.effective_to
+            and self.effective_to < self.effective_from
+        ):
+            errors["effective_to"] = "The last day comes before the first."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def approved(self) -> str:
+        return amounts(self.units_approved, self.visits_approved)
+
+    def covers(self, code: str, day: date) -> bool:
+        """Whether its codes and dates take in `code` given on `day`."""
+        return code in self.codes and self.effective_from <= day <= self.effective_to
+
+    def remaining(self, used_units: Decimal, used_visits: int) -> Remaining:
+        """What is left after `used_units` and `used_visits` (which may have
+        gone past what was approved: the result is then below zero)."""
+        return Remaining(
+            units=None
+            if self.units_approved is None
+            else self.units_approved - used_units,
+            visits=None
+            if self.visits_approved is None
+            else self.visits_approved - used_visits,
+        )
+
+    def left(self) -> Remaining:
+        return self.remaining(*authorisation_use(self))
+
+    def left_for(self, encounter: Encounter) -> Remaining:
+        """What is left for `encounter`'s claim: what its own earlier claim
+        took (one now reopened to be replaced) is not counted against it."""
+        return self.remaining(*authorisation_use(self, besides=encounter))
+
+
+def authorisation_use(
+    authorisation: Authorisation, *, besides: Encounter | None = None
+) -> Use:
+    """The units and visits finalised claims have taken of `authorisation`,
+    leaving out what the claims of `besides` took.
+
+    Finalising writes claims.AuthorisationUse, one row per encounter whatever
+    its replacements; it is read here through its reverse relation, so this
+    layer imports nothing of claims."""
+    uses = authorisation.uses.all()
+    if besides is not None:
+        uses = uses.exclude(encounter=besides)
+    totals = uses.aggregate(units=Sum("units"), visits=Sum("visits"))
+    return Use(units=totals["units"] or Decimal(0), visits=totals["visits"] or 0)
+
+
+@dataclass(frozen=True)
+class AuthorisationCheck:
+    """What check-in says of one encounter's prior authorisations."""
+
+    # The authorisations of the patient and the payer in force on the day,
+    # each with what it has left.
+    in_force: list[tuple[Authorisation, Remaining]]
+    # A sentence for each drug of the day whose code the payer requires an
+    # authorisation for, when none in force covers it with something left.
+    warnings: list[str]
+
+
+def check_authorisations(
+    encounters: Iterable[Encounter],
+) -> dict[int, AuthorisationCheck]:
+    """The check of each encounter, by its id: two queries whatever their
+    number, the use of each authorisation summed by the second. Their
+    administrations are read with their drugs: prefetch them."""
+    encounters = list(encounters)
+    if not encounters:
+        return {}
+    payers = {e.payer_id for e in encounters}
+    required: dict[int, set[str]] = {}
+    for payer_id, code in AuthorisationRequirement.objects.filter(
+        payer_id__in=payers
+    ).values_list("payer_id", "code"):
+        required.setdefault(payer_id, set()).add(code)
+    held: dict[tuple[int, int], list[tuple[Authorisation, Remaining]]] = {}
+    found = (
+        Authorisation.objects.filter(
+            patient_id__in={e.patient_id for e in encounters},
+            payer_id__in=payers,
+            effective_from__lte=max(e.date for e in encounters),
+            effective_to__gte=min(e.date for e in encounters),
+        )
+        .annotate(used_units=Sum("uses__units"), used_visits=Sum("uses__visits"))
+        .order_by("effective_to", "number")
+    )
+    for authorisation in found:
+        key = (authorisation.patient_id, authorisation.payer_id)
+        left = authorisation.remaining(
+            authorisation.used_units or Decimal(0), authorisation.used_visits or 0
+        )
+        held.setdefault(key, []).append((authorisation, left))
+    checks = {}
+    for encounter in encounters:
+        in_force = [
+            (a, left)
+            for a, left in held.get((encounter.patient_id, encounter.payer_id), [])
+            if a.effective_from <= encounter.date <= a.effective_to
+        ]
+        checks[encounter.pk] = AuthorisationCheck(
+            in_force=in_force,
+            warnings=_warnings(
+                encounter, in_force, required.get(encounter.payer_id, set())
+            ),
+        )
+    return checks
+
+
+def _warnings(
+    encounter: Encounter,
+    in_force: list[tuple[Authorisation, Remaining]],
+    required: set[str],
+) -> list[str]:
+    drugs = {
+        a.drug.hcpcs: a.drug.name
+        for a in encounter.administrations.all()
+        if a.drug is not None and a.drug.hcpcs in required
+    }
+    warnings = []
+    for code, name in sorted(drugs.items()):
+        covering = [(a, left) for a, left in in_force if a.covers(code, encounter.date)]
+        if not covering:
+            warnings.append(
+                f"No prior authorisation covers {name} ({code}) on "
+                f"{encounter.date:%Y-%m-%d}: {encounter.payer} requires one."
+            )
+        elif all(left.exhausted for _a, left in covering):
+            numbers = ", ".join(a.number for a, _left in covering)
+            warnings.append(
+                f"Authorisation {numbers} covers {name} ({code}) but has nothing "
+                f"left: ask {encounter.payer} for more."
+            )
+    return warnings

@@ -9,6 +9,17 @@ urlpatterns = [
     path("<int:pk>/settings/", views.edit_payer, name="edit"),
     path("<int:pk>/", views.payer_detail, name="detail"),
     path("<int:pk>/drafts/", views.start_draft, name="start_draft"),
+    path(
+        "<int:pk>/authorisation-codes/",
+        views.add_requirement,
+        name="add_requirement",
+    ),
+    path(
+        "authorisation-codes/<int:pk>/remove/",
+        views.remove_requirement,
+        name="remove_requirement",
+    ),
+    path("authorisations/", views.authorisations, name="authorisations"),
     path("versions/<int:pk>/", views.version_detail, name="version"),
     path("versions/<int:pk>/overrides/", views.override_search, name="overrides"),
     path("versions/<int:pk>/overrides/set/", views.set_override, name="set_override"),

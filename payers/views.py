@@ -1,5 +1,7 @@
 """The admin's payer pages: versions on a time line, draft editing with every
-key explained, drug overrides over the formulary, try-it and publishing."""
+key explained, drug overrides over the formulary, try-it and publishing, the
+codes each payer pays only with a prior authorisation; and the list of
+patients' authorisations, which coders read too."""
 
 from datetime import timedelta
 from typing import Any
@@ -7,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +25,7 @@ from encounters.models import Encounter
 from payers import history, timeline
 from payers.comparison import Comparison, compare
 from payers.forms import (
+    AuthorisationRequirementForm,
     DrugOverrideForm,
     ImpactForm,
     PayerForm,
@@ -31,7 +35,13 @@ from payers.forms import (
     TryItForm,
 )
 from payers.impact import replay
-from payers.models import Payer, PolicyVersion, Rederivation
+from payers.models import (
+    Authorisation,
+    AuthorisationRequirement,
+    Payer,
+    PolicyVersion,
+    Rederivation,
+)
 from payers.services import (
     PolicyConflict,
     publication_plan,
@@ -41,6 +51,7 @@ from payers.services import (
 from reference.models import Drug, DrugCategory
 
 OVERRIDE_SEARCH_LIMIT = 25
+AUTHORISATIONS_SHOWN = 100
 RECENT_ENCOUNTERS = 20
 NEVER_CHANGES = "is published and never changes; start a new draft."
 
@@ -117,6 +128,7 @@ def payer_detail_page(
     payer: Payer,
     *,
     form: PayerForm | None = None,
+    requirement_form: AuthorisationRequirementForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     today = timezone.localdate()
@@ -136,6 +148,11 @@ def payer_detail_page(
         payer.policy_versions.select_related("author", "published_by", "payer")
     )
     in_force = next((v for v in versions if v.is_in_force(today)), None)
+    requirements = list(payer.authorisation_requirements.all())
+    drugs = {
+        d.hcpcs: d.name
+        for d in Drug.objects.filter(hcpcs__in=[r.code for r in requirements])
+    }
     context = {
         "payer": payer,
         "versions": versions,
@@ -143,9 +160,79 @@ def payer_detail_page(
         "timeline": timeline.build(versions, today),
         "history": history.entries(payer, versions),
         "form": form or PayerForm(instance=payer),
+        "requirements": [(r, drugs.get(r.code, "")) for r in requirements],
+        "requirement_form": requirement_form or AuthorisationRequirementForm(),
         **progress,
     }
     return render(request, "payers/payer_detail.html", context, status=status)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def add_requirement(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Put a code on the payer's prior authorisation list (a code already on
+    it stays, once)."""
+    payer = get_object_or_404(Payer, pk=pk)
+    form = AuthorisationRequirementForm(request.POST)
+    if not form.is_valid():
+        return payer_detail_page(request, payer, requirement_form=form, status=422)
+    code = form.cleaned_data["code"]
+    _, created = AuthorisationRequirement.objects.get_or_create(payer=payer, code=code)
+    if created:
+        messages.success(
+            request,
+            f"{payer} now pays {code} only with a prior "
+            "authorisation; check-in warns when none covers it.",
+        )
+    else:
+        messages.info(request, f"{code} was on {payer}'s list already.")
+    return redirect("payers:detail", pk=payer.pk)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def remove_requirement(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    requirement = get_object_or_404(
+        AuthorisationRequirement.objects.select_related("payer"), pk=pk
+    )
+    requirement.delete()
+    messages.success(
+        request,
+        f"{requirement.payer} no longer needs a prior authorisation for "
+        f"{requirement.code}.",
+    )
+    return redirect("payers:detail", pk=requirement.payer_id)
+
+
+@require_GET
+@role_required(Role.CODER, Role.ADMIN)
+def authorisations(request: AuthenticatedRequest) -> HttpResponse:
+    """Patients' prior authorisations that have not ended, soonest ending
+    first (?ended=1 adds the ended ones), found by patient, MRN or number,
+    with what each has left. Admins add and change them in the Django admin."""
+    today = timezone.localdate()
+    query = request.GET.get("q", "").strip()[:80]
+    ended = request.GET.get("ended") == "1"
+    found = Authorisation.objects.select_related("patient", "payer").order_by(
+        "effective_to", "patient__name", "number"
+    )
+    if query:
+        found = found.filter(
+            Q(patient__name__icontains=query)
+            | Q(patient__mrn__iexact=query)
+            | Q(number__iexact=query)
+        )
+    if not ended:
+        found = found.filter(effective_to__gte=today)
+    rows = [(a, a.left()) for a in found[:AUTHORISATIONS_SHOWN]]
+    context = {
+        "rows": rows,
+        "today": today,
+        "query": query,
+        "ended": ended,
+        "limit": AUTHORISATIONS_SHOWN,
+    }
+    return render(request, "payers/authorisation_list.html", context)
 
 
 @require_POST

@@ -34,6 +34,27 @@ def demo_draft() -> int:
     return payer.policy_versions.get(number=1).start_draft(by=None).pk
 
 
+def demo_requirement() -> int:
+    """Infliximab on Prairie Health Plan's prior authorisation list."""
+    payer = seed_payers()["Prairie Health Plan"]
+    return payer.authorisation_requirements.get(code="J1745").pk
+
+
+def demo_patient() -> int:
+    from encounters.models import Patient
+    from tests.encounters import registry
+
+    found = Patient.objects.filter(mrn="MRN-MATRIX").first()
+    return (found or registry.patient("MRN-MATRIX")).pk
+
+
+def demo_coverage() -> int:
+    from encounters.models import Patient
+    from tests.encounters import registry
+
+    return registry.coverage(Patient.objects.get(pk=demo_patient())).pk
+
+
 def demo_token() -> int:
     user = User.objects.create_user("integration")
     return ApiToken.issue(user=user, name="lab feed", by=user)[0].pk
@@ -157,6 +178,28 @@ MATRIX: dict[str, Row] = {
             "edit_administration",
         )
     },
+    # Registration: coders and admins; an empty form is a 422.
+    "encounters:patients": Row(LOGIN, 403, 200, 200),
+    "encounters:register_patient": Row(LOGIN, 403, 422, 422, method="post"),
+    "encounters:import_patients": Row(LOGIN, 403, 422, 422, method="post"),
+    "encounters:patient": Row(LOGIN, 403, 200, 200, kwargs={"pk": demo_patient}),
+    **{
+        f"encounters:{name}": Row(
+            LOGIN, 403, 422, 422, method="post", kwargs={"pk": demo_patient}
+        )
+        for name in ("edit_patient", "add_coverage")
+    },
+    **{
+        f"encounters:{name}": Row(
+            LOGIN,
+            403,
+            422,
+            422,
+            method="post",
+            kwargs={"pk": demo_patient, "cpk": demo_coverage},
+        )
+        for name in ("edit_coverage", "end_coverage")
+    },
     "claims:worklist": Row(LOGIN, 403, 200, 403),
     # Coding: coders work, admins may look; an empty form is a 422, and a
     # removal on an encounter not yet sent to coding is refused (302 back).
@@ -257,6 +300,16 @@ MATRIX: dict[str, Row] = {
     "payers:retire": Row(
         LOGIN, 403, 403, 422, method="post", kwargs={"pk": demo_published}
     ),
+    "payers:add_requirement": Row(
+        LOGIN, 403, 403, 422, method="post", kwargs={"pk": demo_payer}
+    ),
+    "payers:remove_requirement": Row(
+        LOGIN, 403, 403, 302, method="post", kwargs={"pk": demo_requirement}
+    ),
+    # Coders read the authorisations and providers the claims name; admins
+    # change them in the Django admin.
+    "payers:authorisations": Row(LOGIN, 403, 200, 200),
+    "providers:list": Row(LOGIN, 403, 200, 200),
 }
 
 

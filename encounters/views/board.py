@@ -15,7 +15,7 @@ from accounts.http import AuthenticatedRequest
 from accounts.roles import Role, role_required
 from encounters.clock import clock
 from encounters.forms import ActionForm, CheckInForm
-from encounters.models import Administration, Encounter, Location
+from encounters.models import Administration, Coverage, Encounter, Location
 from encounters.services import Outcome, audit, perform
 from encounters.views.access import (
     LEVELS,
@@ -23,6 +23,7 @@ from encounters.views.access import (
     get_encounter,
     incomplete_tap,
 )
+from payers.models import check_authorisations
 
 # Chair board
 
@@ -35,12 +36,15 @@ def board_context(
     encounters = (
         Encounter.objects.for_user(request.user)
         .on(today)
-        .select_related("patient", "chair", "location")
+        .select_related("patient", "chair", "location", "payer")
         .prefetch_related(
             Prefetch(
                 "administrations",
                 queryset=Administration.objects.select_related("drug").order_by("pk"),
-            )
+            ),
+            # Every encounter on the board is today's: the coverage in force
+            # today is the one of its date of service.
+            Prefetch("patient__coverages", queryset=Coverage.objects.in_force(today)),
         )
         .order_by("visit_number")
     )
@@ -57,12 +61,17 @@ def board_context(
         }
         for place in locations
     }
+    # Patients waiting or in a chair: their prior authorisations are shown.
+    present = []
     for encounter in encounters:
         group = by_location[encounter.location_id]
+        encounter.uncovered = not encounter.patient.coverages.all()
         if encounter.status == Encounter.Status.SCHEDULED:
             group["scheduled"].append(encounter)
+            present.append(encounter)
         elif encounter.status == Encounter.Status.IN_CHAIR and encounter.chair_id:
             group["chairs"][encounter.chair_id]["encounter"] = encounter
+            present.append(encounter)
             encounter.runs = [
                 a for a in encounter.administrations.all() if a.in_progress
             ]
@@ -71,6 +80,9 @@ def board_context(
             encounter.overdue = any(a.overdue for a in encounter.runs)
         else:
             group["done"].append(encounter)
+    checks = check_authorisations(present)
+    for encounter in present:
+        encounter.authorisation_check = checks[encounter.pk]
     for group in by_location.values():
         group["chairs"] = list(group["chairs"].values())
         group["free_chairs"] = [

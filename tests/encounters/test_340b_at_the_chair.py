@@ -25,11 +25,16 @@ def as_superuser(db: None) -> Client:
 
 
 def location_form(**fields: str) -> dict[str, str]:
+    # A hospital bills on type of bill 13x, an office with place of service 11.
+    hospital = fields.get("setting") == "facility"
+    bill = {"place_of_service": "", "type_of_bill": "13"} if hospital else {}
     return {
         "name": "Oak Park Infusion Suite",
         "timezone": "America/Chicago",
+        "place_of_service": "11",
         "chairs-TOTAL_FORMS": "0",
         "chairs-INITIAL_FORMS": "0",
+        **bill,
         **fields,
     }
 

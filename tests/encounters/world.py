@@ -9,8 +9,9 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from encounters.models import Chair, Encounter, IVSite, Location, Patient
+from encounters.models import Chair, Coverage, Encounter, IVSite, Location, Patient
 from payers.models import Payer
+from providers.models import BillingProvider, Practitioner
 from reference.loader import data_dir, drugs, read_rows
 from reference.models import Drug
 
@@ -27,10 +28,48 @@ def formulary(*codes: str) -> dict[str, Drug]:
 
 
 def location(
-    *staff: User, setting: str = Location.Setting.FACILITY, name: str = ""
+    *staff: User,
+    setting: str = Location.Setting.FACILITY,
+    name: str = "",
+    supervised: bool = True,
 ) -> Location:
+    # A hospital bills on type of bill 13x, an office with place of service 11.
+    bill = (
+        {
+            "place_of_service": "",
+            "type_of_bill": Location.TypeOfBill.HOSPITAL_OUTPATIENT,
+        }
+        if setting == Location.Setting.FACILITY
+        else {}
+    )
+    # Every location bills as a provider and has a supervising practitioner,
+    # with check-digit-valid NPIs: what a claim needs (claims.scrubber).
+    billing, _ = BillingProvider.objects.get_or_create(
+        npi="1234567893",
+        defaults={
+            "name": "Test Infusion Center",
+            "tax_id": "361234567",
+            "taxonomy": "261QM1300X",
+            "address_line1": "1 Test Way",
+            "city": "Chicago",
+            "state": "IL",
+            "postal_code": "606011234",
+        },
+    )
+    supervisor, _ = Practitioner.objects.get_or_create(
+        npi="1003000126",
+        defaults={
+            "last_name": "Osler",
+            "first_name": "William",
+            "taxonomy": "207RH0003X",
+        },
+    )
     place = Location.objects.create(
-        name=name or f"Infusion centre {next(_numbers)}", setting=setting
+        name=name or f"Infusion centre {next(_numbers)}",
+        setting=setting,
+        billing_provider=billing,
+        supervising_practitioner=supervisor if supervised else None,
+        **bill,
     )
     place.staff.add(*staff)
     for n in (1, 2, 3):
@@ -44,11 +83,29 @@ def encounter(
     status: str = Encounter.Status.IN_CHAIR,
     day: date | None = None,
     payer: str = "Medicare",
+    covered: bool = True,
 ) -> Encounter:
     n = next(_numbers)
     patient = Patient.objects.create(
-        mrn=f"MRN{n:05}", name=f"Patient {n}", date_of_birth=date(1960, 1, 1)
+        mrn=f"MRN{n:05}",
+        name=f"Patient {n}",
+        date_of_birth=date(1960, 1, 1),
+        sex=Patient.Sex.FEMALE,
+        address_line1=f"{n} Lake Street",
+        city="Chicago",
+        state="IL",
+        postal_code="60601",
     )
+    billed = Payer.objects.get_or_create(
+        name=payer, defaults={"kind": Payer.Kind.MEDICARE}
+    )[0]
+    if covered:
+        Coverage.objects.create(
+            patient=patient,
+            payer=billed,
+            member_id=f"M{n:08}",
+            effective_from=date(2020, 1, 1),
+        )
     chair = None
     if status != Encounter.Status.SCHEDULED:
         chair = place.chairs.free()[0]
@@ -56,9 +113,7 @@ def encounter(
         patient=patient,
         location=place,
         chair=chair,
-        payer=Payer.objects.get_or_create(
-            name=payer, defaults={"kind": Payer.Kind.MEDICARE}
-        )[0],
+        payer=billed,
         date=day or timezone.localdate(),
         visit_number=f"V{n:06}",
         status=status,
