@@ -449,3 +449,30 @@ class PayerClaimNumber(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class AuthorisationUse(models.Model):
+    """What a finalised claim took of a prior authorisation: its units of the
+    codes the authorisation covers, and one visit. One row per encounter, so
+    a reopened and replaced claim updates its use instead of counting twice."""
+
+    authorisation = models.ForeignKey(
+        "payers.Authorisation", on_delete=models.PROTECT, related_name="uses"
+    )
+    encounter = models.ForeignKey(
+        "encounters.Encounter", on_delete=models.PROTECT, related_name="+"
+    )
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="+")
+    units = models.DecimalField(max_digits=10, decimal_places=2)
+    visits = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authorisation", "encounter"],
+                name="one_authorisation_use_per_encounter",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim} used {self.units} units of {self.authorisation}"

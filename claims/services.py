@@ -15,6 +15,7 @@ from chairside_engine.ndc import ndc11
 from claims import diagnoses, scrubber
 from claims.lines import MAX_POINTERS, Coding, apply_overrides, keyed
 from claims.models import (
+    AuthorisationUse,
     Charge,
     Claim,
     ClaimLine,
@@ -24,11 +25,13 @@ from claims.models import (
     PayerClaimNumber,
     PriceBook,
 )
+from claims.parties import parties_of
 from claims.revenue import NDC_UNITS, revenue_code
 from coding.models import Derivation
 from coding.services import derive_encounter
 from encounters.models import Administration, Encounter, Refusal
 from encounters.services import audit
+from payers.models import Authorisation
 from reference.models import NdcCode
 
 CODING_STATES = {Encounter.Status.READY_FOR_CODING, Encounter.Status.CODED}
@@ -349,13 +352,20 @@ def finalise_claim(encounter: Encounter, *, by: Any, version: int) -> Claim:
     encounter.claim_version(version)
     derivation = derive_encounter(encounter, by=by)
     coding = coding_of(encounter, derivation)
-    problems = blockers(derivation, coding) + scrubber.gaps(encounter)
+    problems = blockers(derivation, coding) + scrubber.gaps(encounter, coding)
     if problems:
         raise Refusal("Not finalised. " + " ".join(problems))
     claim = encounter.claims.filter(finalised_at__isnull=True).first()
     if claim is None:
         claim = Claim(encounter=encounter)
-    snapshot_into(claim, encounter, derivation, encounter.diagnoses.all(), by=by)
+    snapshot_into(
+        claim,
+        encounter,
+        derivation,
+        encounter.diagnoses.all(),
+        by=by,
+        codes={line.code for line in coding.billed},
+    )
     claim.save()
     administrations = {str(a.pk): a for a in encounter.administrations.all()}
     prices = Charge.objects.filter(
@@ -365,6 +375,7 @@ def finalise_claim(encounter: Encounter, *, by: Any, version: int) -> Claim:
         claim_line(claim, n, line, administrations, encounter.location.setting, prices)
         for n, line in enumerate(coding.billed, start=1)
     )
+    count_down(claim, encounter, coding)
     encounter.status = Encounter.Status.FINALISED
     encounter.save(update_fields=["status"])
     audit(
@@ -390,25 +401,17 @@ def snapshot_into(
     diagnoses: Iterable[Diagnosis],
     *,
     by: Any,
+    codes: set[str] | None = None,
 ) -> None:
     """What the claim says for good: the parties, diagnoses, findings, policy
     and editions as they are now (the load generator writes the same)."""
-    patient, payer, location = encounter.patient, encounter.payer, encounter.location
     claim.finalised_at = timezone.now()
     claim.finalised_by = by
     claim.date_of_service = encounter.date
-    claim.setting = location.setting
-    claim.payer = payer
-    claim.parties = {
-        "patient": {
-            "name": patient.name,
-            "mrn": patient.mrn,
-            "date_of_birth": patient.date_of_birth.isoformat(),
-        },
-        "payer": {"name": payer.name, "kind": payer.kind, "payer_id": payer.payer_id},
-        "location": {"name": location.name, "setting": location.setting},
-        "visit_number": encounter.visit_number,
-    }
+    claim.setting = encounter.location.setting
+    claim.payer = encounter.payer
+    billed = codes if codes is not None else {line["code"] for line in derivation.lines}
+    claim.parties = parties_of(encounter, billed)
     claim.diagnoses = [
         {"rank": d.rank, "code": d.code, "description": d.description}
         for d in diagnoses
@@ -532,3 +535,28 @@ def record_payer_number(claim: Claim, *, number: str, by: Any) -> PayerClaimNumb
         after={"payer_number": number},
     )
     return recorded
+
+
+def count_down(claim: Claim, encounter: Encounter, coding: Coding) -> None:
+    """Take the claim's units of the codes its prior authorisation covers, and
+    one visit, from that authorisation: once per encounter, so a replacement
+    takes the place of the claim it replaces instead of counting again."""
+    number = claim.parties.get("authorisation")
+    if not number:
+        return
+    authorisation = Authorisation.objects.get(
+        patient=encounter.patient, payer=encounter.payer, number=number
+    )
+    units = sum(
+        (
+            line.units
+            for line in coding.billed
+            if authorisation.covers(line.code, encounter.date)
+        ),
+        Decimal(0),
+    )
+    AuthorisationUse.objects.update_or_create(
+        authorisation=authorisation,
+        encounter=encounter,
+        defaults={"claim": claim, "units": units, "visits": 1},
+    )

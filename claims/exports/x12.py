@@ -12,7 +12,7 @@ import io
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -41,6 +41,7 @@ class Provider:
     submitter_id: str
     receiver_id: str
     receiver_name: str
+    taxonomy: str = ""
 
 
 # The demo centre: NPI 1234567893 is the check-digit-valid example number of
@@ -105,47 +106,158 @@ def service(line: ClaimLine) -> str:
     return ":".join(["HC", line.code, *line.modifiers[:4]])
 
 
-def claim_segments(
-    out: Segments, claim: Claim, hl: int, *, institutional: bool
+RESPONSIBILITY = {1: "P", 2: "S", 3: "T"}  # SBR01 by coverage order
+SELF = "18"  # the individual relationship code of a subscriber to themself
+
+
+def filing(payer: dict[str, Any], *, institutional: bool) -> str:
+    if payer["kind"] == "medicare":
+        return "MA" if institutional else "MB"
+    return FILING[payer["kind"]]
+
+
+def payer_id(payer: dict[str, Any], claim: Claim) -> str:
+    return clean(payer["payer_id"] or f"CS{claim.payer_id:05d}", 80)
+
+
+def born(text: str) -> str:
+    return text.replace("-", "")
+
+
+def address(out: Segments, place: dict[str, Any]) -> None:
+    if place.get("line1") and place.get("city"):
+        out.add("N3", clean(place["line1"], 55), clean(place.get("line2", ""), 55))
+        out.add("N4", clean(place["city"], 30), clean(place["state"], 2),
+                place["postal_code"])  # fmt: skip
+
+
+def person_names(someone: dict[str, Any]) -> tuple[str, str, str]:
+    """(last, first, middle) from the snapshot's legal names, or from the one
+    display name of a claim finalised before names were kept in parts."""
+    if someone.get("last_name"):
+        return (
+            clean(someone["last_name"]),
+            clean(someone.get("first_name", ""), 35),
+            clean(someone.get("middle_name", ""), 25),
+        )
+    last, first = names(someone["name"])
+    return last, first, ""
+
+
+def subscriber_segments(
+    out: Segments, claim: Claim, hl: int, parent: int, *, institutional: bool
+) -> int:
+    """2000B (and 2000C when the patient is not the subscriber), with the
+    subscriber's and the payer's names; the next HL number."""
+    parties = claim.parties
+    patient, payer = parties["patient"], parties["payer"]
+    covered = parties.get("coverage")
+    relationship = covered["relationship"] if covered else SELF
+    dependent = relationship != SELF
+    out.add("HL", hl, parent, 22, 1 if dependent else 0)
+    group = clean(covered["group_number"], 50) if covered else ""
+    plan = clean(covered["plan_name"], 60) if covered and not group else ""
+    out.add(
+        "SBR", RESPONSIBILITY[covered["order"] if covered else 1],
+        "" if dependent else SELF, group, plan, "", "", "", "",
+        filing(payer, institutional=institutional),
+    )  # fmt: skip
+    # The member id is the payer's, from the coverage; a claim finalised before
+    # coverage was registered can only say the patient's record number.
+    member = covered["member_id"] if covered else patient["mrn"]
+    subscriber = covered["subscriber"] if dependent and covered else patient
+    last, first, middle = person_names(subscriber)
+    out.add("NM1", "IL", 1, last, first, middle, "", "", "MI", clean(member, 80))
+    if not dependent:
+        address(out, patient.get("address", {}))
+        out.add("DMG", "D8", born(patient["date_of_birth"]), patient.get("sex", "U"))
+    elif subscriber.get("date_of_birth"):
+        out.add("DMG", "D8", born(subscriber["date_of_birth"]), subscriber["sex"])
+    out.add(
+        "NM1", "PR", 2, clean(payer["name"]), "", "", "", "", "PI",
+        payer_id(payer, claim),
+    )  # fmt: skip
+    if not dependent:
+        return hl + 1
+    out.add("HL", hl + 1, hl, 23, 0)
+    out.add("PAT", relationship)
+    last, first, middle = person_names(patient)
+    out.add("NM1", "QC", 1, last, first, middle)
+    address(out, patient.get("address", {}))
+    out.add("DMG", "D8", born(patient["date_of_birth"]), patient.get("sex", "U"))
+    return hl + 2
+
+
+def practitioner_segments(
+    out: Segments, parties: dict[str, Any], *, institutional: bool
 ) -> None:
+    # 837I 2310A: the attending provider; 837P 2310B: the rendering provider,
+    # a person where the billing provider is the organisation.
+    someone = parties.get("attending")
+    if not someone:
+        return
+    entity, role = ("71", "AT") if institutional else ("82", "PE")
+    out.add(
+        "NM1", entity, 1, clean(someone["last_name"]),
+        clean(someone["first_name"], 35), "", "", "", "XX", someone["npi"],
+    )  # fmt: skip
+    out.add("PRV", role, "PXC", someone["taxonomy"])
+
+
+def other_payer_segments(out: Segments, claim: Claim, *, institutional: bool) -> None:
+    """2320/2330A/2330B: each other coverage in force on the date of service."""
     patient = claim.parties["patient"]
-    payer = claim.parties["payer"]
+    for other in claim.parties.get("other_coverages", []):
+        dependent = other["relationship"] != SELF
+        group = clean(other["group_number"], 50)
+        out.add(
+            "SBR", RESPONSIBILITY[other["order"]], other["relationship"], group,
+            "" if group else clean(other["plan_name"], 60), "", "", "", "",
+            filing(other["payer"], institutional=institutional),
+        )  # fmt: skip
+        # Benefits assigned, release of information on file (837 2320 OI).
+        out.add("OI", "", "", "Y", "", "", "Y")
+        subscriber = other["subscriber"] if dependent else patient
+        last, first, middle = person_names(subscriber)
+        out.add(
+            "NM1", "IL", 1, last, first, middle, "", "", "MI",
+            clean(other["member_id"], 80),
+        )  # fmt: skip
+        out.add(
+            "NM1", "PR", 2, clean(other["payer"]["name"]), "", "", "", "", "PI",
+            payer_id(other["payer"], claim),
+        )  # fmt: skip
+
+
+def claim_segments(
+    out: Segments, claim: Claim, hl: int, parent: int, *, institutional: bool
+) -> int:
+    """One claim under its subscriber; the next HL number."""
+    parties = claim.parties
     lines = list(claim.lines.all())
     total = claim.total_charge
-    out.add("HL", hl, 1, 22, 0)
-    kind = payer["kind"]
-    filing = ("MA" if institutional else "MB") if kind == "medicare" else FILING[kind]
-    out.add("SBR", "P", "18", "", "", "", "", "", "", filing)
-    last, first = names(patient["name"])
-    out.add("NM1", "IL", 1, last, first, "", "", "", "MI", clean(patient["mrn"]))
-    out.add("DMG", "D8", patient["date_of_birth"].replace("-", ""), "U")
-    payer_id = clean(payer["payer_id"] or f"CS{claim.payer_id:05d}")
-    out.add("NM1", "PR", 2, clean(payer["name"]), "", "", "", "", "PI", payer_id)
+    following = subscriber_segments(out, claim, hl, parent, institutional=institutional)
     assert claim.date_of_service is not None  # exports take finalised claims
     day = claim.date_of_service.strftime("%Y%m%d")
+    place_of = parties.get("location", {})
     if institutional:
-        # 13: hospital outpatient; A: the UB-04 type of bill qualifier.
-        place = f"13:A:{claim.frequency_code}"
+        # The UB-04 type of bill (13: hospital outpatient) with the claim's
+        # frequency; A: the type of bill qualifier.
+        place = f"{place_of.get('type_of_bill') or '13'}:A:{claim.frequency_code}"
         out.add(
             "CLM", claim.control_number, amount(total), "", "", place, "", "A", "Y", "Y"
         )
         out.add("DTP", "434", "RD8", f"{day}-{day}")
         out.add("CL1", "", "", "01")
     else:
-        # 11: office; B: the place-of-service qualifier.
-        place = f"11:B:{claim.frequency_code}"
+        # The place of service (11: office); B: its qualifier.
+        place = f"{place_of.get('place_of_service') or '11'}:B:{claim.frequency_code}"
         out.add(
-            "CLM",
-            claim.control_number,
-            amount(total),
-            "",
-            "",
-            place,
-            "Y",
-            "A",
-            "Y",
-            "Y",
-        )
+            "CLM", claim.control_number, amount(total), "", "", place,
+            "Y", "A", "Y", "Y",
+        )  # fmt: skip
+    if parties.get("authorisation"):
+        out.add("REF", "G1", clean(parties["authorisation"], 50))
     original = claim.replaces
     if original is not None and hasattr(original, "payer_number"):
         # A replacement (frequency 7) names the claim it replaces by the
@@ -158,6 +270,8 @@ def claim_segments(
             out.add("HI", *(f"ABF:{c}" for c in codes[1:12]))
     else:
         out.add("HI", f"ABK:{codes[0]}", *(f"ABF:{c}" for c in codes[1:12]))
+    practitioner_segments(out, parties, institutional=institutional)
+    other_payer_segments(out, claim, institutional=institutional)
     for line in lines:
         out.add("LX", line.number)
         units = amount(line.units)
@@ -180,12 +294,33 @@ def claim_segments(
         if line.ndc and line.ndc_quantity is not None:
             out.add("LIN", "", "N4", line.ndc)
             out.add("CTP", "", "", "", amount(line.ndc_quantity), line.ndc_unit)
+    return following
+
+
+def billing_of(claim: Claim, fallback: Provider) -> Provider:
+    """The billing provider the claim was finalised under (its location's),
+    or the organisation's for a claim finalised before locations had one."""
+    billed = claim.parties.get("billing_provider")
+    if not billed:
+        return fallback
+    return replace(
+        fallback,
+        name=billed["name"],
+        npi=billed["npi"],
+        tax_id=billed["tax_id"],
+        taxonomy=billed["taxonomy"],
+        address=billed["address"],
+        city=billed["city"],
+        state=billed["state"],
+        zip=billed["postal_code"],
+    )
 
 
 def claims_837(
     claims: Sequence[Claim], *, institutional: bool, now: datetime, control: int
 ) -> str:
-    """One 837 interchange holding `claims` (all of one setting)."""
+    """One 837 interchange holding `claims` (all of one setting), grouped under
+    their billing providers (2000A)."""
     p = provider()
     version = INSTITUTIONAL if institutional else PROFESSIONAL
     control = control % 1_000_000_000
@@ -225,13 +360,22 @@ def claims_837(
         "46",
         clean(p.receiver_id),
     )
-    out.add("HL", 1, "", 20, 1)
-    out.add("NM1", "85", 2, clean(p.name), "", "", "", "", "XX", p.npi)
-    out.add("N3", clean(p.address))
-    out.add("N4", clean(p.city), clean(p.state), p.zip)
-    out.add("REF", "EI", p.tax_id)
-    for n, claim in enumerate(claims, start=2):
-        claim_segments(out, claim, n, institutional=institutional)
+    groups: dict[Provider, list[Claim]] = {}
+    for claim in claims:
+        groups.setdefault(billing_of(claim, p), []).append(claim)
+    hl = 1
+    for billing, grouped in groups.items():
+        parent = hl
+        out.add("HL", parent, "", 20, 1)
+        if billing.taxonomy:
+            out.add("PRV", "BI", "PXC", billing.taxonomy)
+        out.add("NM1", "85", 2, clean(billing.name), "", "", "", "", "XX", billing.npi)
+        out.add("N3", clean(billing.address, 55))
+        out.add("N4", clean(billing.city, 30), clean(billing.state, 2), billing.zip)
+        out.add("REF", "EI", billing.tax_id)
+        hl += 1
+        for claim in grouped:
+            hl = claim_segments(out, claim, hl, parent, institutional=institutional)
     out.add("SE", len(out.items) - start + 1, "0001")
     out.add("GE", 1, control)
     out.add("IEA", 1, f"{control:09d}")

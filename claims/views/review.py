@@ -113,7 +113,8 @@ def review_context(
             .prefetch_related("lines", "exports__created_by")
             .order_by("-version")
         ),
-        "blockers": claims.blockers(derivation, coding) + scrubber.gaps(encounter)
+        "blockers": claims.blockers(derivation, coding)
+        + scrubber.gaps(encounter, coding)
         if derivation is not None and open_for_coding
         else [],
         "audit_entries": list(encounter.audit_entries.select_related("by")),

@@ -9,6 +9,7 @@ again, which must add nothing.
 
 from collections.abc import Iterator
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +24,17 @@ from claims.models import Claim, Override
 from claims.services import coding_of
 from demo.chair_day import OFF_CAMPUS
 from encounters.clock import clock
-from encounters.models import Administration, AuditEntry, Encounter, Location
+from encounters.models import (
+    Administration,
+    AuditEntry,
+    Coverage,
+    Encounter,
+    Location,
+    Patient,
+)
+from payers.models import Authorisation, AuthorisationRequirement
+from providers.models import BillingProvider, Practitioner
+from providers.npi import npi_problem, tax_id_problem
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
@@ -132,3 +143,145 @@ def test_seed_demo_is_idempotent_and_prints_the_passwords(demo: None) -> None:
     admin = User.objects.get(username="admin")
     assert admin.is_staff is True
     assert list(admin.groups.values_list("name", flat=True)) == ["Admin"]
+
+
+DEMO_TOWNS = {(town, "IL") for town in ("Chicago", "Oak Park", "Evanston", "Cicero")}
+
+
+def test_every_demo_patient_is_registered_with_the_coverage_it_bills(
+    demo: None,
+) -> None:
+    patients = list(Patient.objects.prefetch_related("coverages", "encounters"))
+    assert len(patients) == 30  # the chair day's ten and the weeks' twenty
+    for patient in patients:
+        assert patient.name.startswith(f"{patient.first_name} ")
+        assert patient.name.endswith(f" {patient.last_name}")
+        assert patient.sex in {"F", "M"}
+        assert patient.address_line1
+        assert (patient.city, patient.state) in DEMO_TOWNS
+        assert (len(patient.postal_code), len(patient.phone)) == (5, 10)
+        for visit in patient.encounters.all():
+            primary = patient.primary_coverage_on(visit.date)
+            assert primary is not None
+            assert primary.payer_id == visit.payer_id
+    coverages = Coverage.objects.all()
+    assert coverages.filter(order=Coverage.Order.SECONDARY).count() >= 3
+    child = coverages.get(relationship=Coverage.Relationship.CHILD)
+    assert child.patient.name == "Priya Raman"
+    assert child.subscriber_last_name == "Raman"
+    for coverage in coverages:
+        coverage.full_clean()
+
+
+def test_demo_providers_pass_their_checks_and_every_location_bills_as_one(
+    demo: None,
+) -> None:
+    billing = list(BillingProvider.objects.all())
+    practitioners = list(Practitioner.objects.all())
+    assert len(billing) == 3  # two hospitals and the practice
+    assert len(practitioners) == 3
+    for provider in billing:
+        assert npi_problem(provider.npi) is None
+        assert tax_id_problem(provider.tax_id) is None
+        provider.full_clean()
+    for someone in practitioners:
+        assert npi_problem(someone.npi) is None
+        someone.full_clean()
+    for place in Location.objects.all():
+        place.full_clean()
+        assert place.billing_provider is not None
+        assert place.supervising_practitioner is not None
+    # Every encounter names who ordered and attended it; the infliximab ones
+    # were ordered by the rheumatologist, wherever they were given.
+    encounters = Encounter.objects.select_related("location")
+    assert not encounters.filter(attending_practitioner__isnull=True).exists()
+    for visit in encounters.filter(administrations__drug__hcpcs="J1745"):
+        assert visit.ordering_practitioner.last_name == "Chen"
+        assert visit.attending_practitioner == visit.location.supervising_practitioner
+
+
+def test_demo_biologics_have_their_prior_authorisations(demo: None) -> None:
+    listed = set(AuthorisationRequirement.objects.values_list("payer__name", "code"))
+    assert ("Prairie Health Plan", "J1745") in listed
+    assert not {code for payer, code in listed if payer == "Medicare"}
+    # Every encounter whose drug its payer lists has an authorisation naming
+    # it, in force on the day except Priya Raman's, which ended last week.
+    for payer, code in listed:
+        for visit in Encounter.objects.filter(
+            payer__name=payer, administrations__drug__hcpcs=code
+        ):
+            held = Authorisation.objects.filter(
+                patient=visit.patient, payer=visit.payer
+            ).get()
+            held.full_clean()
+            assert held.covers(code, visit.date) != (
+                visit.patient.name == "Priya Raman"
+            )
+    (nearly,) = [
+        held
+        for held in Authorisation.objects.filter(payer__name="Lakeshore Mutual")
+        if "J1745" in held.codes
+    ]
+    assert (nearly.units_approved, nearly.visits_approved) == (360, 9)
+    # Nine visits for the nine encounters of the weeks: once they are all
+    # finalised, nothing is left.
+    assert Encounter.objects.filter(patient=nearly.patient).count() == 9
+    board = Client()
+    assert board.login(username="nurse", password="chairside-nurse")
+    page = board.get(reverse("encounters:board"), secure=True).content.decode()
+    assert "Authorisation PHP-24-118230 (J1745)" in page
+    assert "No prior authorisation covers Omalizumab (J2357)" in page
+
+
+def segments(text: str) -> list[list[str]]:
+    return [segment.split("*") for segment in text.split("~\n") if segment]
+
+
+def test_demo_claims_export_from_the_command_line_as_a_payer_would_take_them(
+    demo: None, tmp_path: Path
+) -> None:
+    finalised = Claim.objects.finalised().current()
+    first = min(c.date_of_service for c in finalised if c.date_of_service)
+    last = max(c.date_of_service for c in finalised if c.date_of_service)
+    files = {}
+    for fmt in ("837p", "837i"):
+        target = tmp_path / f"claims.{fmt}"
+        out = StringIO()
+        call_command(
+            "export_claims",
+            f"--format={fmt}",
+            f"--from={first}",
+            f"--to={last}",
+            f"--output={target}",
+            stdout=out,
+        )
+        assert "claims written" in out.getvalue()
+        text = target.read_text()
+        assert x12.validate(text) == []
+        files[fmt] = segments(text)
+
+    member_ids = set(Coverage.objects.values_list("member_id", flat=True))
+    for found in files.values():
+        subscribers = [s for s in found if s[:3] == ["NM1", "IL", "1"]]
+        # The subscriber is named by the payer's member id, never our MRN.
+        assert subscribers
+        assert all(s[9] in member_ids for s in subscribers)
+        sexes = {s[3] for s in found if s[0] == "DMG"}
+        assert sexes <= {"F", "M", "U"}
+        assert {"F", "M"} <= sexes
+        npis = [s[9] for s in found if s[0] == "NM1" and s[8:9] == ["XX"]]
+        assert npis
+        assert all(npi_problem(npi) is None for npi in npis)
+        lines = [s for s in found if s[0] == "LX"]
+        assert len([s for s in found if s[:2] == ["REF", "6R"]]) == len(lines)
+        # Two billing providers at least: each location bills as its own.
+        assert len({s[9] for s in found if s[:2] == ["NM1", "85"]}) >= 1
+    # The attending provider on the hospital's claims (2310A), the rendering
+    # one on the office's (2310B).
+    assert any(s[:2] == ["NM1", "71"] for s in files["837i"])
+    assert any(s[:2] == ["NM1", "82"] for s in files["837p"])
+    every = files["837p"] + files["837i"]
+    assert any(s[:2] == ["REF", "G1"] for s in every)
+    # A secondary payer's loop, and a patient who is not the subscriber.
+    assert any(s[:2] == ["SBR", "S"] for s in every)
+    assert any(s[0] == "PAT" for s in every)
