@@ -6,6 +6,7 @@ from django import forms
 
 from claims.models import Charge, Override, PayerClaimNumber
 from encounters.forms import NdcField
+from providers.models import Practitioner
 
 
 class ChargeForm(forms.ModelForm[Charge]):
@@ -152,3 +153,17 @@ class PayerNumberForm(forms.ModelForm[PayerClaimNumber]):
             "number": "From the payer's remittance (CLP07): a replacement of this "
             "claim names it."
         }
+
+
+class PractitionersForm(forms.Form):
+    """Who ordered the drugs and who attended (837I 2310A) or rendered (837P
+    2310B) them, when not the location's supervising practitioner."""
+
+    ordering = forms.ModelChoiceField(
+        queryset=Practitioner.objects.order_by("last_name", "first_name"),
+        label="Ordering practitioner",
+    )
+    attending = forms.ModelChoiceField(
+        queryset=Practitioner.objects.order_by("last_name", "first_name"),
+        label="Attending / rendering practitioner",
+    )

@@ -32,6 +32,7 @@ from coding.services import derive_encounter
 from encounters.models import Administration, Encounter, Refusal
 from encounters.services import audit
 from payers.models import Authorisation
+from providers.models import Practitioner
 from reference.models import NdcCode
 
 CODING_STATES = {Encounter.Status.READY_FOR_CODING, Encounter.Status.CODED}
@@ -560,3 +561,28 @@ def count_down(claim: Claim, encounter: Encounter, coding: Coding) -> None:
         encounter=encounter,
         defaults={"claim": claim, "units": units, "visits": 1},
     )
+
+
+@transaction.atomic
+def set_practitioners(
+    encounter: Encounter, *, ordering: Practitioner, attending: Practitioner, by: Any
+) -> str:
+    """Name who ordered and who attended an encounter being coded."""
+    if encounter.status not in CODING_STATES:
+        raise Refusal("Practitioners are named while the claim is being coded.")
+    before = {
+        "ordering": str(encounter.ordering_practitioner or ""),
+        "attending": str(encounter.attending_practitioner or ""),
+    }
+    encounter.ordering_practitioner = ordering
+    encounter.attending_practitioner = attending
+    encounter.save(update_fields=["ordering_practitioner", "attending_practitioner"])
+    audit(
+        encounter,
+        "claim.practitioners",
+        by=by,
+        key=None,
+        before=before,
+        after={"ordering": str(ordering), "attending": str(attending)},
+    )
+    return f"Ordered by {ordering.name}, attended by {attending.name}."

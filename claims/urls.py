@@ -33,6 +33,11 @@ urlpatterns = [
     path("encounters/<int:pk>/finalise/", review.finalise, name="finalise"),
     path("encounters/<int:pk>/reopen/", review.reopen, name="reopen"),
     path(
+        "encounters/<int:pk>/practitioners/",
+        review.set_practitioners,
+        name="set_practitioners",
+    ),
+    path(
         "encounters/<int:pk>/claims/<int:cpk>/payer-number/",
         review.record_payer_number,
         name="record_payer_number",

@@ -213,6 +213,7 @@ MATRIX: dict[str, Row] = {
         )
         for name in (
             "add_diagnosis",
+            "set_practitioners",
             "set_pointers",
             "add_override",
             "finalise",

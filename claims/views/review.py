@@ -27,6 +27,7 @@ from claims.forms import (
     OverrideForm,
     PayerNumberForm,
     PointersForm,
+    PractitionersForm,
     ReasonForm,
     ReopenForm,
     VersionForm,
@@ -156,6 +157,15 @@ def show(
         )
         for claim in context["claims"]
     ]
+    context.setdefault(
+        "practitioners_form",
+        PractitionersForm(
+            initial={
+                "ordering": encounter.ordering_practitioner_id,
+                "attending": encounter.attending_practitioner_id,
+            }
+        ),
+    )
     context |= {"notice": notice, "level": level}
     template = "claims/review.html#review" if request.htmx else "claims/review.html"
     return render(request, template, context, status=status)
@@ -422,6 +432,26 @@ def record_payer_number(
         return f"{claim.control_number} is {recorded.number} at the payer."
 
     return act(request, encounter, action)
+
+
+@require_POST
+@role_required(Role.CODER)
+@vary_on_headers("HX-Request")
+def set_practitioners(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    encounter = get_encounter(request, pk)
+    form = PractitionersForm(request.POST)
+    if not form.is_valid():
+        return invalid(request, encounter, practitioners_form=form)
+    return act(
+        request,
+        encounter,
+        lambda: claims.set_practitioners(
+            encounter,
+            ordering=form.cleaned_data["ordering"],
+            attending=form.cleaned_data["attending"],
+            by=request.user,
+        ),
+    )
 
 
 # Exports

@@ -1,0 +1,162 @@
+"""The scrubber: what a payer's front door would refuse is said before
+Finalise, every reason at once, and nothing is saved."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from claims import scrubber
+from claims import services as claims
+from claims.models import AuthorisationUse, Claim
+from encounters.models import Encounter, Refusal
+from payers.models import Authorisation, AuthorisationRequirement, Payer
+from providers.models import Practitioner
+from tests.claims.claim_world import ready_encounter
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def visit(nurse: User, coder: User) -> Encounter:
+    ready = ready_encounter(nurse, coder)
+    claims.add_diagnosis(ready, code="C18.9", by=coder)
+    return ready
+
+
+def gaps(visit: Encounter) -> list[str]:
+    visit.refresh_from_db()
+    return scrubber.gaps(visit, claims.coding_of(visit, visit.derivation))
+
+
+def finalise(visit: Encounter, coder: User) -> Claim:
+    visit.refresh_from_db()
+    return claims.finalise_claim(visit, by=coder, version=visit.version)
+
+
+def test_a_claim_with_everything_has_no_gap(visit: Encounter) -> None:
+    assert gaps(visit) == []
+
+
+def test_every_gap_is_said_at_once_and_nothing_is_saved(
+    visit: Encounter, coder: User
+) -> None:
+    visit.patient.coverages.all().delete()
+    visit.patient.address_line1 = ""
+    visit.patient.save()
+    visit.location.billing_provider = None
+    visit.location.save()
+    Encounter.objects.filter(pk=visit.pk).update(attending_practitioner=None)
+    with pytest.raises(Refusal) as refused:
+        finalise(visit, coder)
+    said = refused.value.message
+    for reason in (
+        "has no coverage in force on",
+        "address (Patients: address)",
+        "bills as no billing provider",
+        "Name the attending practitioner",
+    ):
+        assert reason in said
+    assert not Claim.objects.filter(finalised_at__isnull=False).exists()
+
+
+def test_a_payer_other_than_the_primary_coverage_is_an_error(
+    visit: Encounter,
+) -> None:
+    other = Payer.objects.get(name="Lakeshore Mutual")
+    Encounter.objects.filter(pk=visit.pk).update(payer=other)
+    found = gaps(visit)
+    assert any("but the primary coverage on its date is Medicare" in g for g in found)
+    assert any("has no Lakeshore Mutual coverage" in g for g in found)
+
+
+def test_an_npi_with_a_wrong_check_digit_is_named(visit: Encounter) -> None:
+    attending = visit.attending_practitioner
+    assert attending is not None
+    Practitioner.objects.filter(pk=attending.pk).update(npi="1003000127")
+    (found,) = gaps(visit)
+    assert "check digit" in found
+    assert "attending practitioner" in found
+
+
+def test_prior_authorisation_missing_expired_used_up_and_counted_once(
+    visit: Encounter, coder: User, nurse: User
+) -> None:
+    AuthorisationRequirement.objects.create(payer=visit.payer, code="J9263")
+    (missing,) = gaps(visit)
+    assert "J9263 needs Medicare's prior authorisation and none is recorded" in missing
+
+    day = visit.date
+    expired = Authorisation.objects.create(
+        patient=visit.patient,
+        payer=visit.payer,
+        number="MCR-OLD",
+        codes=["J9263"],
+        units_approved=Decimal(1000),
+        effective_from=day - timedelta(days=200),
+        effective_to=day - timedelta(days=1),
+    )
+    (ended,) = gaps(visit)
+    assert f"{expired.number} does not cover" in ended
+
+    current = Authorisation.objects.create(
+        patient=visit.patient,
+        payer=visit.payer,
+        number="MCR-2026-77",
+        codes=["J9263"],
+        units_approved=Decimal(400),
+        visits_approved=2,
+        effective_from=day - timedelta(days=1),
+        effective_to=day + timedelta(days=90),
+    )
+    assert gaps(visit) == []
+    claim = finalise(visit, coder)
+    assert claim.parties["authorisation"] == "MCR-2026-77"
+    (use,) = AuthorisationUse.objects.all()
+    assert (use.units, use.visits) == (Decimal(340), 1)
+
+    # A replacement takes the place of the claim it replaces: counted once.
+    visit.refresh_from_db()
+    claims.reopen_claim(visit, reason="corrected", by=coder, version=visit.version)
+    claims.record_payer_number(claim, number="26001", by=coder)
+    finalise(visit, coder)
+    (use,) = AuthorisationUse.objects.all()
+    assert use.claim.version == 2
+    assert current.left().describe() == "60 units and 1 visit left"
+
+    # The next encounter needs 340 units of the 60 left.
+    again = ready_encounter(nurse, coder)
+    Encounter.objects.filter(pk=again.pk).update(patient=visit.patient)
+    claims.add_diagnosis(again, code="C18.9", by=coder)
+    (short,) = gaps(again)
+    assert "MCR-2026-77 has 60 units and 1 visit left" in short
+    assert "not enough for J9263" in short
+
+
+def test_the_coder_names_the_practitioners_on_the_review_page(
+    visit: Encounter, as_coder: Client
+) -> None:
+    Encounter.objects.filter(pk=visit.pk).update(attending_practitioner=None)
+    address = reverse("claims:set_practitioners", kwargs={"pk": visit.pk})
+    page = as_coder.get(reverse("claims:review", kwargs={"pk": visit.pk})).text
+    assert "Name the attending practitioner" in page
+    refused = as_coder.post(address, {"ordering": ""}, headers={"HX-Request": "true"})
+    assert refused.status_code == 422
+    assert "This field is required." in refused.text
+    chen = Practitioner.objects.create(
+        last_name="Chen", first_name="Li", npi="1195738426", taxonomy="207RR0500X"
+    )
+    named = as_coder.post(
+        address,
+        {"ordering": chen.pk, "attending": chen.pk},
+        headers={"HX-Request": "true"},
+    )
+    assert named.status_code == 200
+    assert "attended by Li Chen" in named.text
+    visit.refresh_from_db()
+    assert visit.attending_practitioner == chen
+    assert gaps(visit) == []
+    assert visit.audit_entries.filter(action="claim.practitioners").exists()
