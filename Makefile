@@ -3,12 +3,19 @@
 export UV_PYTHON_DOWNLOADS := never
 UV ?= uv
 PORT ?= 8000
+# The uv that runs: $(UV) when it answers, else a private one in .tools/, which
+# the first command installs (tools/install-uv); nothing to install by hand.
+TOOLS_UV := $(CURDIR)/.tools/bin/uv
+override UV := $(shell $(UV) --version >/dev/null 2>&1 && command -v $(UV) || echo $(TOOLS_UV))
 
 .PHONY: install run test lint vendor chromium
 
+$(TOOLS_UV):
+	@sh tools/install-uv $(CURDIR)/.tools
+
 # Installs the engine too, as a wheel compiled by mypyc (engine/setup.py); uv
 # builds it again whenever one of its sources changes.
-install:
+install: $(UV)
 	$(UV) sync --frozen
 
 run: install

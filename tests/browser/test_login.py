@@ -8,6 +8,7 @@ from tests.browser.conftest import sign_in
 from tests.conftest import make_user
 
 pytestmark = [
+    pytest.mark.smoke,
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]

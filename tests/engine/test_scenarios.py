@@ -11,6 +11,8 @@ from django.conf import settings
 from chairside_engine import derive
 from tests.engine.builders import totals
 
+pytestmark = pytest.mark.smoke
+
 SCENARIOS = Path(settings.SHARED_DATA_DIR).parent / "scenarios" / "published.json"
 CASES: list[dict[str, Any]] = json.loads(SCENARIOS.read_text())
 
