@@ -48,5 +48,8 @@ vendor:
 # The browser tests drive Debian's Chromium; Playwright never downloads one.
 chromium:
 	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "The browser tests need Debian's Chromium: run 'sudo apt-get install -y chromium' once, then make test again."; \
+			exit 1; fi; \
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && apt-get install -y -qq chromium; }
