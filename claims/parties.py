@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from encounters.models import Coverage, Encounter, Patient
-from payers.models import Authorisation
+from payers.models import Authorisation, Payer
 from providers.models import BillingProvider, Practitioner
 
 
@@ -20,7 +20,7 @@ def parties_of(encounter: Encounter, codes: set[str]) -> dict[str, Any]:
     authorisation = authorisation_for(encounter, codes)
     return {
         "patient": person(patient),
-        "payer": {"name": payer.name, "kind": payer.kind, "payer_id": payer.payer_id},
+        "payer": payer_of(payer),
         "coverage": coverage(billed) if billed is not None else None,
         "other_coverages": [coverage(c) for c in others],
         "location": {
@@ -58,11 +58,21 @@ def person(patient: Patient) -> dict[str, Any]:
     }
 
 
+def payer_of(payer: Payer) -> dict[str, Any]:
+    # The row's id names a payer that has no payer ID yet (x12.payer_id).
+    return {
+        "pk": payer.pk,
+        "name": payer.name,
+        "kind": payer.kind,
+        "payer_id": payer.payer_id,
+    }
+
+
 def coverage(covered: Coverage) -> dict[str, Any]:
     payer = covered.payer
     out: dict[str, Any] = {
         "order": covered.order,
-        "payer": {"name": payer.name, "kind": payer.kind, "payer_id": payer.payer_id},
+        "payer": payer_of(payer),
         "member_id": covered.member_id,
         "group_number": covered.group_number,
         "plan_name": covered.plan_name,

@@ -5,7 +5,7 @@ names the field to fix; any gap blocks Finalise, and all are said at once."""
 from decimal import Decimal
 
 from claims.lines import Coding
-from encounters.models import Encounter
+from encounters.models import Coverage, Encounter
 from payers.models import Authorisation, AuthorisationRequirement
 from providers.npi import npi_problem
 
@@ -32,7 +32,15 @@ def _coverage(encounter: Encounter) -> list[str]:
         ]
     found = []
     primary = coverages[0]
-    if primary.payer_id != encounter.payer_id:
+    if primary.order != Coverage.Order.PRIMARY:
+        # SBR01 would say S or T with no primary payer to name in 2320.
+        found.append(
+            f"{primary.payer.name} is {encounter.patient.name}'s "
+            f"{primary.get_order_display().lower()} coverage, but no primary "
+            f"coverage is in force on {encounter.date:%Y-%m-%d} (Patients: "
+            "Coverage: register the primary, or make this one primary)."
+        )
+    elif primary.payer_id != encounter.payer_id:
         found.append(
             f"The encounter is billed to {encounter.payer.name}, but the primary "
             f"coverage on its date is {primary.payer.name} (Encounter: payer, or "
@@ -55,8 +63,15 @@ def _providers(encounter: Encounter) -> list[str]:
             f"{location.name} bills as no billing provider (Locations: billing "
             "provider)."
         )
-    elif problem := npi_problem(billing.npi):
-        found.append(f"Billing provider {billing.name}: {problem}")
+    else:
+        if problem := npi_problem(billing.npi):
+            found.append(f"Billing provider {billing.name}: {problem}")
+        if len(billing.postal_code) != 9:
+            # 837 2010AA N403: the billing provider's ZIP code has nine digits.
+            found.append(
+                f"Billing provider {billing.name}: an 837 needs its ZIP code with "
+                "all nine digits, ZIP+4 (Providers: billing provider ZIP code)."
+            )
     attending = encounter.attending_practitioner
     role = "attending" if location.setting == "facility" else "rendering"
     if attending is None:

@@ -543,6 +543,11 @@ def count_down(claim: Claim, encounter: Encounter, coding: Coding) -> None:
     one visit, from that authorisation: once per encounter, so a replacement
     takes the place of the claim it replaces instead of counting again."""
     number = claim.parties.get("authorisation")
+    # What a claim this one replaces took of another authorisation, or of
+    # one this claim no longer uses, is given back.
+    AuthorisationUse.objects.filter(encounter=encounter).exclude(
+        authorisation__number=number, authorisation__payer=encounter.payer
+    ).delete()
     if not number:
         return
     authorisation = Authorisation.objects.get(

@@ -133,7 +133,11 @@ def import_patients(text: str, *, by: Any) -> Imported:
     already has with the same payer, member ID and order. Any problem on any
     row: nothing is saved, and ImportRefused names every row and reason."""
     reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames = [name.strip() for name in reader.fieldnames or []]
+    try:
+        read = reader.fieldnames
+    except csv.Error as error:
+        raise ImportRefused([unreadable(1, error)]) from None
+    header = reader.fieldnames = [name.strip() for name in read or []]
     missing = [c for c in COLUMNS if c not in header]
     unknown = [c for c in header if c not in COLUMNS]
     said = []
@@ -145,8 +149,14 @@ def import_patients(text: str, *, by: Any) -> Imported:
         raise ImportRefused([f"line 1: {' '.join(said)}"])
     rows = _Rows(by)
     with transaction.atomic():
-        for row in reader:
-            rows.take(reader.line_num, row)
+        try:
+            for row in reader:
+                rows.take(reader.line_num, row)
+        except csv.Error as error:
+            # The line it failed on is the one after the last it read; the
+            # exception rolls back the rows saved.
+            problem = unreadable(reader.line_num + 1, error)
+            raise ImportRefused([*rows.problems, problem]) from None
         if not rows.taken:
             rows.problems.append("The file has no rows under its header.")
         if rows.problems:
@@ -158,6 +168,14 @@ def import_patients(text: str, *, by: Any) -> Imported:
         patients_changed=len(done["patient.changed"] - done["patient.added"]),
         coverages_added=len(done["coverage.added"]),
         coverages_changed=len(done["coverage.changed"] - done["coverage.added"]),
+    )
+
+
+def unreadable(line: int, error: csv.Error) -> str:
+    # The csv module's own refusals (a field longer than its limit, say).
+    return (
+        f"line {line}: The file cannot be read as CSV ({error}); "
+        "save it again as CSV UTF-8."
     )
 
 

@@ -4,12 +4,13 @@ codes each payer pays only with a prior authorisation; and the list of
 patients' authorisations, which coders read too."""
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -213,8 +214,11 @@ def authorisations(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     query = request.GET.get("q", "").strip()[:80]
     ended = request.GET.get("ended") == "1"
-    found = Authorisation.objects.select_related("patient", "payer").order_by(
-        "effective_to", "patient__name", "number"
+    # What each has used, summed in the same query (one, however many rows).
+    found = (
+        Authorisation.objects.select_related("patient", "payer")
+        .annotate(used_units=Sum("uses__units"), used_visits=Sum("uses__visits"))
+        .order_by("effective_to", "patient__name", "number")
     )
     if query:
         found = found.filter(
@@ -224,7 +228,10 @@ def authorisations(request: AuthenticatedRequest) -> HttpResponse:
         )
     if not ended:
         found = found.filter(effective_to__gte=today)
-    rows = [(a, a.left()) for a in found[:AUTHORISATIONS_SHOWN]]
+    rows = [
+        (a, a.remaining(a.used_units or Decimal(0), a.used_visits or 0))
+        for a in found[:AUTHORISATIONS_SHOWN]
+    ]
     context = {
         "rows": rows,
         "today": today,
@@ -241,7 +248,9 @@ def start_draft(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Start a draft from a published version (editing never changes a
     published one), or from the contract defaults when the payer has none."""
     payer = get_object_or_404(Payer, pk=pk)
-    source_pk = request.POST.get("from")
+    source_pk = request.POST.get("from", "")
+    if source_pk and not source_pk.isdigit():
+        return refused("Choose a version of this payer to start from.", status=422)
     with transaction.atomic():
         Payer.objects.select_for_update().get(pk=payer.pk)
         if source_pk:

@@ -11,6 +11,7 @@ lines carry the NDC in 2410 (LIN N4, CTP quantity and unit, R84-R85); the
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -72,9 +73,13 @@ FILING = {"medicaid": "MC", "commercial": "CI", "other": "ZZ"}
 
 
 def clean(text: Any, size: int = 60) -> str:
-    """A data element without the delimiters, upper case as payers expect,
-    cut to the element's maximum length (60 for names and addresses)."""
-    return re.sub(r"[*~:^\n\r]", " ", str(text)).strip().upper()[:size]
+    """A data element without the delimiters, upper case as payers expect, in
+    the X12 character set (José Núñez is JOSE NUNEZ: an accented letter is
+    not one), cut to the element's maximum length (60 for names and
+    addresses)."""
+    upper = unicodedata.normalize("NFKD", str(text).upper())
+    plain = upper.encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[*~:^\x00-\x1f\x7f]", " ", plain).strip()[:size]
 
 
 def amount(value: Decimal | int) -> str:
@@ -117,7 +122,9 @@ def filing(payer: dict[str, Any], *, institutional: bool) -> str:
 
 
 def payer_id(payer: dict[str, Any], claim: Claim) -> str:
-    return clean(payer["payer_id"] or f"CS{claim.payer_id:05d}", 80)
+    # Without a payer ID, the payer's own row (the claim's, for the payer
+    # billed on a claim finalised before the snapshot kept it).
+    return clean(payer["payer_id"] or f"CS{payer.get('pk', claim.payer_id):05d}", 80)
 
 
 def born(text: str) -> str:
@@ -189,12 +196,13 @@ def subscriber_segments(
 
 
 def practitioner_segments(
-    out: Segments, parties: dict[str, Any], *, institutional: bool
+    out: Segments, parties: dict[str, Any], *, institutional: bool, billing_npi: str
 ) -> None:
-    # 837I 2310A: the attending provider; 837P 2310B: the rendering provider,
-    # a person where the billing provider is the organisation.
+    # 837I 2310A: the attending provider, always; 837P 2310B: the rendering
+    # provider, only when it is not the billing provider (a practitioner who
+    # bills under their own NPI): "if not required, do not send".
     someone = parties.get("attending")
-    if not someone:
+    if not someone or (not institutional and someone["npi"] == billing_npi):
         return
     entity, role = ("71", "AT") if institutional else ("82", "PE")
     out.add(
@@ -230,7 +238,13 @@ def other_payer_segments(out: Segments, claim: Claim, *, institutional: bool) ->
 
 
 def claim_segments(
-    out: Segments, claim: Claim, hl: int, parent: int, *, institutional: bool
+    out: Segments,
+    claim: Claim,
+    hl: int,
+    parent: int,
+    *,
+    institutional: bool,
+    billing_npi: str,
 ) -> int:
     """One claim under its subscriber; the next HL number."""
     parties = claim.parties
@@ -270,7 +284,9 @@ def claim_segments(
             out.add("HI", *(f"ABF:{c}" for c in codes[1:12]))
     else:
         out.add("HI", f"ABK:{codes[0]}", *(f"ABF:{c}" for c in codes[1:12]))
-    practitioner_segments(out, parties, institutional=institutional)
+    practitioner_segments(
+        out, parties, institutional=institutional, billing_npi=billing_npi
+    )
     other_payer_segments(out, claim, institutional=institutional)
     for line in lines:
         out.add("LX", line.number)
@@ -375,7 +391,14 @@ def claims_837(
         out.add("REF", "EI", billing.tax_id)
         hl += 1
         for claim in grouped:
-            hl = claim_segments(out, claim, hl, parent, institutional=institutional)
+            hl = claim_segments(
+                out,
+                claim,
+                hl,
+                parent,
+                institutional=institutional,
+                billing_npi=billing.npi,
+            )
     out.add("SE", len(out.items) - start + 1, "0001")
     out.add("GE", 1, control)
     out.add("IEA", 1, f"{control:09d}")

@@ -462,3 +462,21 @@ def test_export_claims_writes_what_the_worklist_downloads(
         )
     assert nothing.value.returncode == 2
     assert "No finalised claim" in str(nothing.value)
+
+
+def test_export_claims_records_nothing_when_it_cannot_write_the_file(
+    two_claims: list, tmp_path: Path
+) -> None:
+    day = Claim.objects.get(encounter=two_claims[0]).date_of_service
+    with pytest.raises(CommandError) as unwritable:
+        call_command(
+            "export_claims",
+            "--format=837p",
+            f"--from={day}",
+            f"--to={day}",
+            f"--output={tmp_path / 'no such folder' / 'claims.837p'}",
+        )
+    assert unwritable.value.returncode == 2
+    assert "cannot write" in str(unwritable.value)
+    # No record says the claims went out in a file nobody has.
+    assert not ExportRecord.objects.exists()

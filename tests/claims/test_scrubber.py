@@ -160,3 +160,70 @@ def test_the_coder_names_the_practitioners_on_the_review_page(
     assert visit.attending_practitioner == chen
     assert gaps(visit) == []
     assert visit.audit_entries.filter(action="claim.practitioners").exists()
+
+
+def test_a_secondary_coverage_without_a_primary_in_force_is_an_error(
+    visit: Encounter,
+) -> None:
+    # Billed as the secondary payer (SBR01 S) with no primary to name in
+    # 2320: the payer would look for the primary's adjudication.
+    visit.patient.coverages.update(order=2)
+    (found,) = gaps(visit)
+    assert "secondary coverage" in found
+    assert "no primary coverage" in found
+
+
+def test_a_replacement_without_the_authorisation_gives_its_use_back(
+    visit: Encounter, coder: User
+) -> None:
+    AuthorisationRequirement.objects.create(payer=visit.payer, code="J9263")
+    day = visit.date
+    first = Authorisation.objects.create(
+        patient=visit.patient,
+        payer=visit.payer,
+        number="MCR-A",
+        codes=["J9263"],
+        units_approved=Decimal(400),
+        effective_from=day - timedelta(days=1),
+        effective_to=day + timedelta(days=90),
+    )
+    claim = finalise(visit, coder)
+    assert first.left().describe() == "60 units left"
+    # The payer issues a new number for the same drug; the claim is replaced
+    # under it: the first authorisation no longer carries this encounter.
+    second = Authorisation.objects.create(
+        patient=visit.patient,
+        payer=visit.payer,
+        number="MCR-B",
+        codes=["J9263"],
+        units_approved=Decimal(500),
+        effective_from=day - timedelta(days=1),
+        effective_to=day + timedelta(days=90),
+    )
+    Authorisation.objects.filter(pk=first.pk).update(effective_to=day - timedelta(1))
+    visit.refresh_from_db()
+    claims.reopen_claim(visit, reason="new number", by=coder, version=visit.version)
+    claims.record_payer_number(claim, number="26002", by=coder)
+    replacement = finalise(visit, coder)
+    assert replacement.parties["authorisation"] == "MCR-B"
+    first.refresh_from_db()
+    assert first.left().describe() == "400 units left"
+    assert second.left().describe() == "160 units left"
+    # Replaced again with the requirement lifted: nothing is taken at all.
+    AuthorisationRequirement.objects.all().delete()
+    Authorisation.objects.filter(pk=second.pk).update(codes=["J9999"])
+    visit.refresh_from_db()
+    claims.reopen_claim(visit, reason="no auth", by=coder, version=visit.version)
+    claims.record_payer_number(replacement, number="26003", by=coder)
+    assert finalise(visit, coder).parties["authorisation"] == ""
+    assert not AuthorisationUse.objects.exists()
+
+
+def test_a_billing_provider_needs_its_nine_digit_zip(visit: Encounter) -> None:
+    # 837 2010AA N403: the billing provider's ZIP code is all nine digits.
+    billing = visit.location.billing_provider
+    assert billing is not None
+    type(billing).objects.filter(pk=billing.pk).update(postal_code="60601")
+    (found,) = gaps(visit)
+    assert "ZIP code" in found
+    assert billing.name in found

@@ -230,3 +230,20 @@ def test_a_row_longer_than_the_header_is_refused(tmp_path: Path) -> None:
         "line 2: The row has more values than the header has columns."
     ]
     assert not Patient.objects.exists()
+
+
+def test_a_file_the_csv_reader_cannot_read_is_refused_not_a_crash(
+    as_coder: Client, tmp_path: Path
+) -> None:
+    # A field past the csv module's limit (131,072 characters): a sentence,
+    # on the page (422) and from the command (exit 2), never a 500.
+    text = f"{HEADER}\n{'x' * 200_000}\n{GOOD.splitlines()[1]}\n"
+    response = as_coder.post(
+        reverse("encounters:import_patients"), {"file": upload(text)}
+    )
+    assert response.status_code == 422
+    assert "line 2: The file cannot be read as CSV" in response.text
+    with pytest.raises(CommandError) as refused:
+        call_command("import_patients", csv_file(tmp_path, text), stderr=StringIO())
+    assert refused.value.returncode == 2
+    assert not Patient.objects.exists()

@@ -5,9 +5,12 @@ enter them (every bad value beside its field) and the list coders read."""
 import html
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -235,3 +238,20 @@ def test_admins_reach_the_django_admin_from_the_list(
     page = as_admin.get(reverse("payers:authorisations")).content.decode()
     assert reverse("admin:payers_authorisation_add") in page
     assert reverse("admin:payers_authorisation_change", args=[held.pk]) in page
+
+
+def test_the_list_costs_the_same_queries_for_one_or_many(
+    as_coder: Client,
+    patient: Patient,
+    prairie: Payer,
+    django_assert_max_num_queries: Any,
+) -> None:
+    url = reverse("payers:authorisations")
+    authorisation(patient, prairie, effective_to=date(2099, 1, 1))
+    with CaptureQueriesContext(connection) as one:
+        as_coder.get(url)
+    for n in range(20):
+        authorisation(patient, prairie, number=f"N-{n}", effective_to=date(2099, 1, 1))
+    with django_assert_max_num_queries(len(one)):
+        page = as_coder.get(url).content.decode()
+    assert page.count("240 units and 6 visits left") == 21

@@ -6,9 +6,10 @@ import re
 from datetime import date
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from payers.models import DrugOverride, PolicyVersion, Rederivation
+from payers.models import DrugOverride, Payer, PolicyVersion, Rederivation
 from payers.policy_keys import POLICY_KEYS
 from reference.models import Drug
 from tests.encounters import world
@@ -393,3 +394,14 @@ def test_a_save_over_someone_elses_newer_save_is_refused(
     as_admin.post(reverse("payers:version", args=[prairie_draft.pk]), fresh)
     prairie_draft.refresh_from_db()
     assert prairie_draft.missing_stop == "derive"
+
+
+def test_a_draft_from_a_version_that_is_not_a_number_is_refused(
+    as_admin: Client, payers: dict[str, Payer]
+) -> None:
+    medicare = payers["Medicare"]
+    response = as_admin.post(
+        reverse("payers:start_draft", kwargs={"pk": medicare.pk}), {"from": "x1"}
+    )
+    assert response.status_code == 422
+    assert "Choose a version" in response.content.decode()

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from claims.exports.files import FORMATS, SETTING, export_file, for_export
 from claims.models import Claim
@@ -53,8 +54,16 @@ class Command(BaseCommand):
                 f"No finalised claim from {start} to {end} fits {fmt}{other}.",
                 returncode=2,
             )
-        written = export_file(chosen, fmt, now=clock.now(), by=None)
-        options["output"].write_text(written.body, encoding="utf-8")
+        output = options["output"]
+        try:
+            # The 837's export record is kept only once its file is written.
+            with transaction.atomic():
+                written = export_file(chosen, fmt, now=clock.now(), by=None)
+                output.write_text(written.body, encoding="utf-8")
+        except OSError as error:
+            raise CommandError(
+                f"cannot write {output}: {error.strerror}", returncode=2
+            ) from None
         kind = "hospital" if fmt == "837p" else "office"
         tail = f"; {skipped} {kind} claims skipped" if skipped else ""
         control = (
