@@ -96,7 +96,8 @@ def _patient(encounter: Encounter) -> list[str]:
 
 def _authorisations(encounter: Encounter, coding: Coding) -> list[str]:
     """A code on the payer's list needs an authorisation in force on the date
-    of service with units and a visit left (R: the payer's own rule)."""
+    of service, and the units of every code one authorisation covers, with a
+    visit, must fit in what it has left."""
     required = set(
         AuthorisationRequirement.objects.filter(payer=encounter.payer).values_list(
             "code", flat=True
@@ -112,7 +113,9 @@ def _authorisations(encounter: Encounter, coding: Coding) -> list[str]:
         Authorisation.objects.filter(patient=encounter.patient, payer=encounter.payer)
     )
     found = []
-    for code, units in billed.items():
+    # Each authorisation with the codes it is drawn on for, and their units.
+    drawn: dict[int, tuple[Authorisation, list[str]]] = {}
+    for code in billed:
         covering = [a for a in held if a.covers(code, encounter.date)]
         if not covering:
             expired = [a for a in held if code in a.codes]
@@ -126,14 +129,18 @@ def _authorisations(encounter: Encounter, coding: Coding) -> list[str]:
                 f"{why} (Patients: Authorisations)."
             )
             continue
-        left = covering[0].left_for(encounter)
+        chosen = covering[0]
+        drawn.setdefault(chosen.pk, (chosen, []))[1].append(code)
+    for authorisation, codes in drawn.values():
+        units = sum((billed[code] for code in codes), Decimal(0))
+        left = authorisation.left_for(encounter)
         if (left.units is not None and left.units < units) or (
             left.visits is not None and left.visits < 1
         ):
+            asked = " and ".join(f"{c} × {billed[c].normalize():f}" for c in codes)
             found.append(
-                f"Authorisation {covering[0].number} has {left.describe()}, "
-                f"not enough for {code} × {units.normalize()} "
-                "(Patients: Authorisations)."
+                f"Authorisation {authorisation.number} has {left.describe()}, "
+                f"not enough for {asked} (Patients: Authorisations)."
             )
     return found
 

@@ -227,3 +227,23 @@ def test_a_billing_provider_needs_its_nine_digit_zip(visit: Encounter) -> None:
     (found,) = gaps(visit)
     assert "ZIP code" in found
     assert billing.name in found
+
+
+def test_one_authorisation_for_two_codes_counts_their_units_together(
+    visit: Encounter,
+) -> None:
+    # 340 units of J9263 and 8 of J2405, each within 345 alone, not together.
+    for code in ("J9263", "J2405"):
+        AuthorisationRequirement.objects.create(payer=visit.payer, code=code)
+    Authorisation.objects.create(
+        patient=visit.patient,
+        payer=visit.payer,
+        number="MCR-BOTH",
+        codes=["J9263", "J2405"],
+        units_approved=Decimal(345),
+        effective_from=visit.date - timedelta(days=1),
+        effective_to=visit.date + timedelta(days=30),
+    )
+    (short,) = gaps(visit)
+    assert "MCR-BOTH has 345 units left" in short
+    assert "J2405 × 8 and J9263 × 340" in short
