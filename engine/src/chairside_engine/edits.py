@@ -9,16 +9,12 @@ from typing import Final
 from chairside_engine.amounts import ZERO
 from chairside_engine.parsing import Encounter
 from chairside_engine.result import ADMINISTRATION, Finding, Line, info, warning
-from chairside_engine.tables import Reference
+from chairside_engine.tables import MUE_TABLE, PTP_TABLE, Reference
 
 NCCI_MODIFIERS: Final = frozenset({"59", "XE", "XS", "XP", "XU"})
 # Stand-alone injections paired with IV services: a different route is a
 # distinct service, which is what the NCCI modifier asserts (R18, R40, R90).
 INJECTIONS: Final = frozenset({"96372", "96373", "96377", "96401", "96402"})
-PTP_TABLE: Final = {
-    "office": "ncci_ptp_practitioner",
-    "facility": "ncci_ptp_outpatient_hospital",
-}
 
 
 def ncci_pairs(
@@ -167,13 +163,14 @@ def medically_unlikely(
             for a in ln.administrations
         )
         cap = encounter.policy.mue == "cap"
+        edition = _edition(reference, MUE_TABLE[encounter.setting])
         findings.append(
             warning(
                 "edit.mue",
                 f"{code}: {_n(units)} units on {day.isoformat()} exceed the medically "
                 f"unlikely edit of {value} ({kind.get(indicator, 'date-of-service')} "
                 "limit; "
-                f"{_edition(reference, 'mue')}){'; capped' if cap else ''} "
+                f"{edition}){'; capped' if cap else ''} "
                 "(R88, R89).",
                 ids,
             )

@@ -15,6 +15,9 @@ from typing import Final
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 
 SETTING_TABLE: Final = {"office": "practitioner", "facility": "outpatient_hospital"}
+# The edition each setting's edits are named by.
+MUE_TABLE: Final = {s: f"mue_{t}" for s, t in SETTING_TABLE.items()}
+PTP_TABLE: Final = {s: f"ncci_ptp_{t}" for s, t in SETTING_TABLE.items()}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,11 +105,16 @@ def load(folder: Path = DATA_DIR) -> Reference:
     }
 
     editions = {
-        "mue": Edition(
-            table="mue",
-            source=mue_rows[0]["source"],
-            effective=mue_rows[0]["effective"],
-        ),
+        # CMS publishes the two MUE tables as separate files, each its own
+        # edition; the shipped extract holds both from one quarter.
+        **{
+            table: Edition(
+                table=table,
+                source=mue_rows[0]["source"],
+                effective=mue_rows[0]["effective"],
+            )
+            for table in MUE_TABLE.values()
+        },
         "ncci_ptp_practitioner": Edition(
             table="ncci_ptp_practitioner",
             source=ptp_sources["office"][0],
