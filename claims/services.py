@@ -141,7 +141,11 @@ def record_ndc(administration: Administration, *, ndc: str, by: Any) -> str:
     )
     derive_encounter(encounter, by=by)
     digits = ndc11(ndc)
-    package = NdcCode.objects.filter(hcpcs=drug.hcpcs, ndc11=digits).first()
+    package = (
+        NdcCode.objects.in_force(encounter.date)
+        .filter(hcpcs=drug.hcpcs, ndc11=digits)
+        .first()
+    )
     if package is None:
         return (
             f"NDC {ndc} recorded for {drug.name}; the CMS NDC-HCPCS crosswalk does "

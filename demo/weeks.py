@@ -223,7 +223,8 @@ def past_encounter(
 def first_ndcs(codes: Iterable[str]) -> dict[str, str]:
     """An NDC for each of these HCPCS codes the CMS crosswalk knows (R84)."""
     found: dict[str, str] = {}
-    for row in NdcCode.objects.filter(hcpcs__in=codes).order_by("hcpcs", "ndc"):
+    packages = NdcCode.objects.in_force(date.today()).filter(hcpcs__in=codes)
+    for row in packages.order_by("hcpcs", "ndc"):
         found.setdefault(row.hcpcs, row.ndc)
     return found
 

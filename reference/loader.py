@@ -1,8 +1,10 @@
-"""Load the public CMS reference tables from the shared data folder.
+"""Load the CMS extracts shipped in the shared data folder as dated editions.
 
-Each table is replaced as a whole inside one transaction, so a load is
-idempotent and never leaves a half-loaded table; its edition (source id and
-effective date, from the file itself) is recorded in ReferenceEdition.
+The extracts (shared/data/README.md says where each came from) are the first
+editions of a new installation; later quarters come from CMS's own files
+through `manage.py import_cms`. Every table is recorded like an imported file,
+so loading twice changes nothing and a newer quarter already imported stays
+in force after its date.
 """
 
 import csv
@@ -12,23 +14,21 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
+from reference.editions import Recorded, record_edition
 from reference.formulary import apply_categories
-from reference.models import (
-    AddOnEdit,
-    Drug,
-    MueEdit,
-    NcciEdit,
-    NdcCode,
-    ReferenceEdition,
-)
+from reference.models import Drug, Table
 
 
 class ReferenceDataError(Exception):
     pass
+
+
+Rows = list[dict[str, str]]
 
 
 def read_rows(path: Path) -> Iterator[dict[str, str]]:
@@ -48,7 +48,7 @@ def optional_int(value: str) -> int | None:
     return int(value) if value else None
 
 
-def drugs(rows: list[dict[str, str]]) -> None:
+def upsert_drugs(rows: Rows) -> None:
     # Upsert rather than replace: administrations point at these rows.
     Drug.objects.bulk_create(
         [
@@ -86,135 +86,219 @@ def drugs(rows: list[dict[str, str]]) -> None:
     apply_categories()
 
 
-def mue_edits(rows: list[dict[str, str]]) -> None:
-    MueEdit.objects.all().delete()
-    MueEdit.objects.bulk_create(
-        MueEdit(
-            code=row["code"],
-            practitioner_mue=optional_int(row["practitioner_mue"]),
-            practitioner_mai=optional_int(row["mai"]),
-            facility_mue=optional_int(row["facility_mue"]),
-            facility_mai=optional_int(row["facility_mai"]),
-            practitioner_rationale=row["practitioner_rationale"],
-            facility_rationale=row["facility_rationale"],
-            effective=date.fromisoformat(row["effective"]),
-        )
-        for row in rows
-    )
-
-
-def ncci_edits(rows: list[dict[str, str]]) -> None:
-    NcciEdit.objects.all().delete()
-    NcciEdit.objects.bulk_create(
-        NcciEdit(
-            column1=row["column1"],
-            column2=row["column2"],
-            modifier_indicator=row["modifier_indicator"],
-            setting=row["setting"],
-            effective=date.fromisoformat(row["effective"]),
-            deleted=optional_date(row["deletion_date"]),
-            active=row["active_in_edition"] == "Y",
-            rationale=row["rationale"],
-        )
-        for row in rows
-    )
-
-
-def add_on_edits(rows: list[dict[str, str]]) -> None:
-    AddOnEdit.objects.all().delete()
-    AddOnEdit.objects.bulk_create(
-        AddOnEdit(
-            add_on=row["add_on_code"],
-            primary=row["primary_code"],
-            edit_type=int(row["aoc_edit_type"]),
-        )
-        for row in rows
-    )
-
-
-def ndc_codes(rows: list[dict[str, str]]) -> None:
-    NdcCode.objects.all().delete()
-    NdcCode.objects.bulk_create(
-        NdcCode(
-            ndc11=row["ndc11"],
-            ndc=row["ndc"],
-            hcpcs=row["hcpcs"],
-            labeler=row["labeler"],
-            drug_name=row["drug_name"],
-            hcpcs_dosage=row["hcpcs_dosage"],
-            package_size=Decimal(row["package_size"]),
-            package_quantity=Decimal(row["package_qty"]),
-            billing_units_per_item=Decimal(row["billing_units_per_item"]),
-            billing_units_per_package=Decimal(row["billing_units_per_package"]),
-        )
-        for row in rows
-    )
-
-
 @dataclass(frozen=True)
-class Table:
-    name: str
+class Extract:
+    """One table read from one shipped file."""
+
+    table: str
     filename: str
-    load: Callable[[list[dict[str, str]]], None]
-    # Where the edition is written: the CSV has no effective column for the
-    # HCPCS and add-on files, so their edition date comes from the data README.
-    fixed_effective: date | None = None
+    source: str
+    effective: date
+    rows: Callable[[Rows], list[dict[str, Any]]]
 
 
-TABLES = (
-    Table("hcpcs_drugs", "hcpcs_drugs.csv", drugs, fixed_effective=date(2024, 7, 1)),
-    Table("mue", "mue.csv", mue_edits),
-    Table("ncci_ptp", "ncci_ptp.csv", ncci_edits),
-    Table(
-        "ncci_aoc",
-        "ncci_aoc_drug_admin.csv",
-        add_on_edits,
-        fixed_effective=date(2024, 6, 3),
+def mue(
+    column: str, mai: str, rationale: str
+) -> Callable[[Rows], list[dict[str, Any]]]:
+    def rows(csv_rows: Rows) -> list[dict[str, Any]]:
+        return [
+            {
+                "code": row["code"],
+                "units": int(row[column]),
+                "mai": optional_int(row[mai] or row["mai"]),
+                "rationale": row[rationale],
+            }
+            for row in csv_rows
+            if row[column]
+        ]
+
+    return rows
+
+
+def ptp(setting: str) -> Callable[[Rows], list[dict[str, Any]]]:
+    def rows(csv_rows: Rows) -> list[dict[str, Any]]:
+        return [
+            {
+                "column1": row["column1"],
+                "column2": row["column2"],
+                "modifier_indicator": int(row["modifier_indicator"]),
+                "effective": None,  # the extract lost the edits' own dates
+                "deleted": optional_date(row["deletion_date"]),
+                "rationale": row["rationale"],
+            }
+            for row in csv_rows
+            if row["setting"] == setting
+        ]
+
+    return rows
+
+
+def add_ons(csv_rows: Rows) -> list[dict[str, Any]]:
+    return [
+        {
+            "add_on": row["add_on_code"],
+            "primary": row["primary_code"],
+            "edit_type": int(row["aoc_edit_type"]),
+            "deleted": None,
+        }
+        for row in csv_rows
+    ]
+
+
+def hcpcs(csv_rows: Rows) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": row["code"],
+            "short_descriptor": row["short_descriptor"],
+            "long_descriptor": row["long_descriptor"],
+            "added": optional_date(row["hcpcs_added_date"]),
+            "terminated": optional_date(row["hcpcs_termination_date"]),
+        }
+        for row in csv_rows
+    ]
+
+
+def opps(csv_rows: Rows) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": row["code"],
+            "short_descriptor": row["short_descriptor"],
+            "status_indicator": row["opps_status_indicator_2026q2"],
+            "apc": "",
+            "payment_rate": None,
+        }
+        for row in csv_rows
+        if row["opps_status_indicator_2026q2"]
+    ]
+
+
+def asp(csv_rows: Rows) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": row["code"],
+            "short_description": row["short_description"],
+            "dosage": row["hcpcs_code_dosage"],
+            "payment_limit": optional_decimal(
+                "" if row["payment_limit"] == "N/A" else row["payment_limit"]
+            ),
+            "coinsurance_pct": optional_decimal(row["coinsurance_pct"]),
+            "notes": row["notes"],
+        }
+        for row in csv_rows
+    ]
+
+
+def ndcs(csv_rows: Rows) -> list[dict[str, Any]]:
+    return [
+        {
+            "ndc11": row["ndc11"],
+            "ndc": row["ndc"],
+            "hcpcs": row["hcpcs"],
+            "labeler": row["labeler"],
+            "drug_name": row["drug_name"],
+            "hcpcs_dosage": row["hcpcs_dosage"],
+            "package_size": row["package_size"],
+            "package_quantity": row["package_qty"],
+            "billing_units_per_item": row["billing_units_per_item"],
+            "billing_units_per_package": row["billing_units_per_package"],
+        }
+        for row in csv_rows
+    ]
+
+
+# Effective dates are the editions' own (shared/data/README.md, "Sources").
+EXTRACTS = (
+    Extract(Table.HCPCS, "hcpcs_drugs.csv", "HCPCS2024Q3", date(2024, 7, 1), hcpcs),
+    Extract(
+        Table.OPPS_ADDENDUM_B,
+        "hcpcs_drugs.csv",
+        "OPPS_ADDB_2026Q2",
+        date(2026, 4, 1),
+        opps,
     ),
-    Table("ndc_crosswalk", "ndc_hcpcs_sample.csv", ndc_codes),
+    Extract(
+        Table.MUE_PRACTITIONER,
+        "mue.csv",
+        "NCCI_MUE_2024Q3",
+        date(2024, 7, 1),
+        mue("practitioner_mue", "mai", "practitioner_rationale"),
+    ),
+    Extract(
+        Table.MUE_OUTPATIENT_HOSPITAL,
+        "mue.csv",
+        "NCCI_MUE_2024Q3",
+        date(2024, 7, 1),
+        mue("facility_mue", "facility_mai", "facility_rationale"),
+    ),
+    Extract(
+        Table.NCCI_PTP_PRACTITIONER,
+        "ncci_ptp.csv",
+        "NCCI_PTP_PRAC_2024Q3",
+        date(2024, 7, 1),
+        ptp("practitioner"),
+    ),
+    Extract(
+        Table.NCCI_PTP_OUTPATIENT_HOSPITAL,
+        "ncci_ptp.csv",
+        "NCCI_PTP_OPH_2024Q3",
+        date(2024, 7, 1),
+        ptp("outpatient_hospital"),
+    ),
+    Extract(
+        Table.NCCI_AOC,
+        "ncci_aoc_drug_admin.csv",
+        "NCCI_AOC_2024Q3",
+        date(2024, 6, 3),
+        add_ons,
+    ),
+    Extract(
+        Table.ASP_PAYMENT_LIMITS,
+        "asp_payment_limits_2025q4.csv",
+        "ASP_2025Q4",
+        date(2025, 10, 1),
+        asp,
+    ),
+    Extract(
+        Table.NDC_CROSSWALK,
+        "ndc_hcpcs_sample.csv",
+        "ASP_XWALK_2025Q4",
+        date(2025, 10, 1),
+        ndcs,
+    ),
 )
-
-
-def edition_of(table: Table, rows: list[dict[str, str]]) -> tuple[str, date]:
-    sources = sorted({part for row in rows for part in row["source"].split("|")})
-    if table.fixed_effective is not None:
-        return " | ".join(sources), table.fixed_effective
-    effective = {row["effective"] for row in rows}
-    if len(effective) != 1:
-        raise ReferenceDataError(
-            f"{table.filename} mixes editions ({', '.join(sorted(effective))})"
-        )
-    return " | ".join(sources), date.fromisoformat(effective.pop())
 
 
 def data_dir() -> Path:
     return Path(settings.SHARED_DATA_DIR)
 
 
-def load_reference_data(directory: Path | None = None) -> list[ReferenceEdition]:
-    """Replace every reference table from `directory`; return their editions."""
+@transaction.atomic
+def load_reference_data(directory: Path | None = None) -> list[Recorded]:
+    """Record every shipped extract in `directory` as an edition; all or none."""
     directory = directory or data_dir()
     if not directory.is_dir():
         raise ReferenceDataError(
             f"No reference data folder at {directory}; set CHAIRSIDE_SHARED_DATA."
         )
-    editions = []
-    for table in TABLES:
-        path = directory / table.filename
-        if not path.is_file():
-            raise ReferenceDataError(f"{path} is missing")
-        rows = list(read_rows(path))
-        source, effective = edition_of(table, rows)
-        with transaction.atomic():
-            table.load(rows)
-            edition, _ = ReferenceEdition.objects.update_or_create(
-                table=table.name,
-                defaults={
-                    "source": source,
-                    "effective": effective,
-                    "rows": len(rows),
-                    "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                },
+    for extract in EXTRACTS:
+        if not (directory / extract.filename).is_file():
+            raise ReferenceDataError(f"{directory / extract.filename} is missing")
+    upsert_drugs(list(read_rows(directory / "hcpcs_drugs.csv")))
+    recorded = []
+    for extract in EXTRACTS:
+        path = directory / extract.filename
+        csv_rows = list(read_rows(path))
+        rows = extract.rows(csv_rows)
+        recorded.append(
+            record_edition(
+                table=extract.table,
+                effective=extract.effective,
+                source=extract.source,
+                sha256=hashlib.sha256(
+                    path.read_bytes() + extract.table.encode()
+                ).hexdigest(),
+                rows=rows,
+                rows_read=len(csv_rows),
             )
-        editions.append(edition)
-    return editions
+        )
+    return recorded

@@ -8,7 +8,7 @@ from claims.models import Claim
 from coding.models import Derivation
 from coding.services import derive_encounter
 from encounters.models import Encounter
-from reference.loader import data_dir, drugs, ndc_codes, read_rows
+from reference.loader import load_reference_data
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def reference(db: None) -> None:
-    drugs(list(read_rows(data_dir() / "hcpcs_drugs.csv")))
-    ndc_codes(list(read_rows(data_dir() / "ndc_hcpcs_sample.csv")))
+    load_reference_data()
 
 
 def test_needs_the_demo_users_first(reference: None) -> None:

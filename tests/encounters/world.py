@@ -12,7 +12,7 @@ from django.utils import timezone
 from encounters.models import Chair, Coverage, Encounter, IVSite, Location, Patient
 from payers.models import Payer
 from providers.models import BillingProvider, Practitioner
-from reference.loader import data_dir, drugs, read_rows
+from reference.loader import data_dir, read_rows, upsert_drugs
 from reference.models import Drug
 
 _numbers = itertools.count(1)
@@ -23,7 +23,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def formulary(*codes: str) -> dict[str, Drug]:
     """Load these codes as `load_reference_data` would, categories included."""
     rows = [r for r in read_rows(data_dir() / "hcpcs_drugs.csv") if r["code"] in codes]
-    drugs(rows)
+    upsert_drugs(rows)
     return {d.hcpcs: d for d in Drug.objects.filter(hcpcs__in=codes)}
 
 

@@ -23,23 +23,28 @@ def test_load_reference_data_loads_every_table_with_its_edition() -> None:
     out = StringIO()
     call_command("load_reference_data", stdout=out)
     assert Drug.objects.count() == 277
-    assert MueEdit.objects.count() == 295
+    # Each setting's MUE is its own table; a code may have a value in one only.
+    assert MueEdit.objects.filter(edition__table="mue_practitioner").count() == 295
     assert NcciEdit.objects.count() == 1814
     assert AddOnEdit.objects.count() == 171
     assert NdcCode.objects.count() == 483
     editions = {e.table: e for e in ReferenceEdition.objects.all()}
-    assert str(editions["mue"].effective) == "2024-07-01"
-    assert editions["mue"].source == "NCCI_MUE_2024Q3"
+    assert str(editions["mue_outpatient_hospital"].effective) == "2024-07-01"
+    assert editions["mue_practitioner"].source == "NCCI_MUE_2024Q3"
     assert str(editions["ncci_aoc"].effective) == "2024-06-03"
-    assert "ncci_ptp: 1814 rows" in out.getvalue()
+    assert str(editions["opps_addendum_b"].effective) == "2026-04-01"
+    assert all(e.ends is None for e in editions.values())
+    assert "ncci_ptp_practitioner: 1011 rows" in out.getvalue()
 
 
 def test_values_come_from_the_cms_files() -> None:
     call_command("load_reference_data", stdout=StringIO())
     omalizumab = Drug.objects.get(hcpcs="J2357")
     assert (omalizumab.billing_unit_amount, omalizumab.billing_unit) == (5, "mg")
-    mue = MueEdit.objects.get(code="96361")
-    assert (mue.practitioner_mue, mue.facility_mue) == (8, 24)
+    mue = dict(
+        MueEdit.objects.filter(code="96361").values_list("edition__table", "units")
+    )
+    assert mue == {"mue_practitioner": 8, "mue_outpatient_hospital": 24}
     assert AddOnEdit.objects.filter(add_on="96376", primary="96360").exists() is False
 
 

@@ -7,7 +7,10 @@ from reference.loader import ReferenceDataError, load_reference_data
 
 
 class Command(BaseCommand):
-    help = "Load the CMS reference tables (HCPCS drugs, MUE, NCCI, NDC) idempotently."
+    help = (
+        "Load the CMS extracts shipped in the shared data folder as the first "
+        "editions of every reference table; loading twice changes nothing."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -19,11 +22,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, directory: Path | None, **options: Any) -> None:
         try:
-            editions = load_reference_data(directory)
+            recorded = load_reference_data(directory)
         except ReferenceDataError as error:
             raise CommandError(str(error)) from error
-        for edition in editions:
+        for item in recorded:
+            edition = item.edition
             self.stdout.write(
                 f"{edition.table}: {edition.rows} rows, {edition.source}, "
-                f"effective {edition.effective:%Y-%m-%d}"
+                f"effective {edition.effective:%Y-%m-%d} ({item.outcome})"
             )
