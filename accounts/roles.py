@@ -81,7 +81,14 @@ def roles_of(user: Any) -> set[Role]:
     # one query per request, kept on that request's user object.
     cached = getattr(user, "_chairside_roles", None)
     if cached is None:
-        names = {group.name for group in user.groups.all()}
+        # A signed-in request's user comes with its group names
+        # (accounts.backends); any other user object asks the database.
+        listed = getattr(user, "group_names", None)
+        names = (
+            set(listed.split("\n"))
+            if listed is not None
+            else {group.name for group in user.groups.all()}
+        )
         cached = user._chairside_roles = {role for role in Role if role.value in names}
     return set(cached)
 

@@ -20,6 +20,7 @@ from accounts.models import ApiToken
 from accounts.roles import roles_of
 from chairside_engine import derive as derive_document
 from chairside_engine.schema import document_schema, result_schema
+from coding.documents import reference_for
 
 MAX_BODY = 1024 * 1024  # the contract's limit: 1 MiB
 
@@ -75,7 +76,7 @@ def derive(request: HttpRequest) -> HttpResponse:
         return _errors(400, f"the body is not JSON: {error}")
     except ValueError:  # Python reads no integer of more than 4,300 digits
         return _errors(400, "the body has a number of more than 4,300 digits")
-    result = derive_document(document)
+    result = derive_document(document, reference=reference_for(document))
     return JsonResponse(result, status=400 if "errors" in result else 200)
 
 

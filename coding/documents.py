@@ -7,10 +7,13 @@ everything the engine must know about a timeline is decided here, once.
 import copy
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from chairside_engine.result import number
+from chairside_engine.tables import Reference, packaged
+from reference.in_force import Editions, in_force_on
 
 if TYPE_CHECKING:
     from encounters.models import Administration, Encounter, IVSite, Location
@@ -27,6 +30,8 @@ class Built:
     document: dict[str, Any]
     policy_version: "PolicyVersion | None"
     findings: list[dict[str, Any]] = field(default_factory=list)
+    # The CMS editions in force on the date of service.
+    reference: Reference = field(default_factory=packaged)
 
 
 def unit(name: str) -> str:
@@ -121,10 +126,12 @@ def drug_of(
     overrides: dict[str, Any],
     *,
     facility: bool = False,
+    units: dict[str, tuple[Decimal, str]] | None = None,
 ) -> dict[str, Any] | None:
     """The contract's drug, or None when nobody has reviewed its category.
-    340B stock is said only on a hospital's document: the office setting
-    ignores it with a finding (R100)."""
+    Its billing unit is the one of the HCPCS edition in force (`units`), else
+    the formulary's. 340B stock is said only on a hospital's document: the
+    office setting ignores it with a finding (R100)."""
     drug = administration.drug
     assert drug is not None
     name = drug.name
@@ -134,11 +141,11 @@ def drug_of(
     if not category:
         return None
     out: dict[str, Any] = {"name": name, "category": category, "hcpcs": drug.hcpcs}
-    if drug.billing_unit_amount and drug.billing_unit:
-        out["billing_unit"] = {
-            "amount": number(drug.billing_unit_amount),
-            "unit": unit(drug.billing_unit),
-        }
+    amount, per = (units or {}).get(
+        drug.hcpcs, (drug.billing_unit_amount, drug.billing_unit)
+    )
+    if amount and per:
+        out["billing_unit"] = {"amount": number(amount), "unit": unit(per)}
     if administration.ndc:
         out["ndc"] = administration.ndc
     if administration.single_dose_container:
@@ -154,6 +161,7 @@ def administration_document(
     overrides: dict[str, Any],
     *,
     facility: bool = False,
+    units: dict[str, tuple[Decimal, str]] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """The contract administrations (one, or a paused run's pieces) and the
     app's finding about it; `facility` for a hospital's document."""
@@ -168,7 +176,7 @@ def administration_document(
         }
     out: dict[str, Any] = {"id": str(a.pk), "method": a.method}
     if a.drug is not None:
-        drug = drug_of(a, overrides, facility=facility)
+        drug = drug_of(a, overrides, facility=facility, units=units)
         if drug is None:
             return [], {
                 "severity": "error",
@@ -226,10 +234,12 @@ def build_document(
     sites: Iterable["IVSite"] | None = None,
     *,
     in_force: Callable[["Encounter"], "PolicyVersion | None"] = policy_in_force,
+    editions: Editions | None = None,
 ) -> Built:
-    """The document and the policy version in force, from records the caller
-    may already hold (a page has them loaded; otherwise they are fetched); a
-    caller building many documents may look the versions up its own way."""
+    """The document, the policy version and the CMS editions in force, from
+    records the caller may already hold (a page has them loaded; otherwise
+    they are fetched); a caller building many documents may look the versions
+    up its own way and share one `Editions`."""
     if administrations is None:
         administrations = list(
             encounter.administrations.select_related("drug", "site").order_by("pk")
@@ -242,10 +252,17 @@ def build_document(
     version = in_force(encounter)
     policy = policy_of(version)
     overrides = policy.get("drug_overrides", {})
+    medicaid = is_medicaid(encounter.payer)
+    tables = (
+        in_force_on(encounter.date, medicaid=medicaid)
+        if editions is None
+        else editions.in_force(encounter.date, medicaid=medicaid)
+    )
+    units = tables.billing_units
     documents, findings = [], []
     for administration in administrations:
         pieces, finding = administration_document(
-            administration, zone, overrides, facility=facility
+            administration, zone, overrides, facility=facility, units=units
         )
         documents.extend(pieces)
         if finding is not None:
@@ -266,7 +283,45 @@ def build_document(
     }
     if facility:
         document |= hospital_facts(location)
-    return Built(document, version, findings)
+    findings.extend(
+        {
+            "severity": "warning",
+            "code": "chairside.medicaid_edits_not_loaded",
+            "administrations": [],
+            "message": note,
+        }
+        for note in tables.notes()
+    )
+    return Built(document, version, findings, tables.reference)
+
+
+def is_medicaid(payer: Any) -> bool:
+    from payers.models import Payer
+
+    return bool(payer.kind == Payer.Kind.MEDICAID)
+
+
+def reference_for(document: Any) -> Reference:
+    """The editions in force for a document sent to a door as JSON: by its
+    date of service, Medicaid's NCCI tables for a payer marked Medicaid. A
+    document without a readable date gets the shipped editions; the engine
+    then says what is wrong with it."""
+    from payers.models import Payer
+
+    if not isinstance(document, dict):
+        return packaged()
+    try:
+        day = date.fromisoformat(str(document.get("date_of_service")))
+    except ValueError:
+        return packaged()
+    payer = document.get("payer")
+    medicaid = isinstance(payer, str) and (
+        payer.strip().lower() == Payer.Kind.MEDICAID
+        or Payer.objects.filter(
+            name__iexact=payer.strip(), kind=Payer.Kind.MEDICAID
+        ).exists()
+    )
+    return in_force_on(day, medicaid=medicaid).reference
 
 
 def hospital_facts(location: "Location") -> dict[str, Any]:

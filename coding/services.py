@@ -41,7 +41,7 @@ def engine_result(built: Built) -> dict[str, Any]:
     the app's findings (`chairside.` codes) in front."""
     from chairside_engine import derive
 
-    result = app_ids(derive(built.document))
+    result = app_ids(derive(built.document, reference=built.reference))
     if built.findings:
         result["findings"] = [*built.findings, *result.get("findings", [])]
     return result

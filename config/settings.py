@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "demo",
 ]
 
+AUTHENTICATION_BACKENDS = ["accounts.backends.RolesBackend"]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

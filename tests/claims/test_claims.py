@@ -51,7 +51,7 @@ def test_finalise_freezes_lines_diagnoses_policy_and_editions(
     assert [d["code"] for d in claim.diagnoses] == ["C18.9", "Z51.11"]
     assert claim.policy_label.startswith("Medicare v2")
     assert claim.engine_version
-    assert "mue" in claim.reference_editions
+    assert "mue_outpatient_hospital" in claim.reference_editions
     assert claim.parties["patient"]["mrn"] == visit.patient.mrn
     codes = [(line.code, line.units, line.revenue_code) for line in claim.lines.all()]
     assert codes == [

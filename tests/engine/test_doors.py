@@ -52,6 +52,7 @@ def test_python_command_and_http_agree_on_every_published_case(
         assert response.json() == result
 
 
+@pytest.mark.django_db  # the command reads the CMS editions in force
 def test_command_reads_stdin_and_exits_2_for_an_invalid_document() -> None:
     good = document(admin("1", "push", "therapeutic", "09:00"))
     result, code = run_command("-", stdin=json.dumps(good))

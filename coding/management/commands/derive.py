@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chairside_engine import derive
+from coding.documents import reference_for
 
 
 class Command(BaseCommand):
@@ -31,11 +32,11 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps({"errors": [_not_json(error)]}, indent=2))
             sys.exit(2)
         if isinstance(document, list):
-            results = [derive(item) for item in document]
+            results = [derive(item, reference=reference_for(item)) for item in document]
             invalid = any("errors" in result for result in results)
             output: Any = results
         else:
-            output = derive(document)
+            output = derive(document, reference=reference_for(document))
             invalid = "errors" in output
         self.stdout.write(json.dumps(output, indent=2))
         if invalid:
