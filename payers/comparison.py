@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from chairside_engine import date_of_service, derive
-from coding.documents import app_ids, policy_of
+from coding.documents import app_ids, policy_of, reference_for
 from payers.models import PolicyVersion
 
 
@@ -86,8 +86,13 @@ def compare(
         if in_force is not None
         else "Contract defaults (no version of this payer in force on that date)"
     )
-    before = app_ids(derive({**document, "policy": policy_of(in_force)}))
-    after = app_ids(derive({**document, "policy": draft.policy_document()}))
+    reference = reference_for(document)
+    before = app_ids(
+        derive({**document, "policy": policy_of(in_force)}, reference=reference)
+    )
+    after = app_ids(
+        derive({**document, "policy": draft.policy_document()}, reference=reference)
+    )
     published, drafted = Side(published_label), Side(str(draft))
     errors = before.get("errors") or after.get("errors")
     if errors:

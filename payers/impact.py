@@ -1,22 +1,24 @@
-"""What publishing a draft would change: the payer's past encounters coded
-under the version in force on their dates and under the draft, summed by code
-and priced from the price list. Nothing is saved."""
+"""What publishing a draft, or a CMS edition taking effect, would change:
+past encounters coded as they are and as they would be, summed by code and
+priced from the price list. Nothing is saved."""
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from chairside_engine import derive
+from chairside_engine.tables import Reference
 from claims.models import Charge, PriceBook
 from claims.services import charge
-from coding.documents import build_document
+from coding.documents import build_document, is_medicaid
 from encounters.models import Administration, Encounter
 from payers.comparison import line_key
 from payers.models import PolicyVersion, in_force_by_date
+from reference.in_force import Editions, in_force_on
 
 # A replay runs in the request: enough encounters to show the effect of a
 # choice, few enough to answer in a couple of seconds.
@@ -28,6 +30,9 @@ DONE = (
     Encounter.Status.FINALISED,
 )
 ZERO = Decimal("0.00")
+# Encounters finalised longer ago than this are settled: a new edition is not
+# replayed on them.
+RECENT = timedelta(days=90)
 
 
 @dataclass
@@ -94,15 +99,18 @@ def replay(draft: PolicyVersion, *, since: date, until: date) -> Impact:
     prices = Charge.objects.book()
     policy = draft.policy_document()
     in_force = in_force_by_date(draft.payer)
+    editions = Editions()
 
     for encounter in encounters[:REPLAY_LIMIT]:
-        document = build_document(
+        built = build_document(
             encounter,
             list(encounter.administrations.all()),
             in_force=in_force,
-        ).document
-        before = derive(document)
-        after = derive({**document, "policy": policy})
+            editions=editions,
+        )
+        document = built.document
+        before = derive(document, reference=built.reference)
+        after = derive({**document, "policy": policy}, reference=built.reference)
         impact.compared += 1
         if "errors" in before or "errors" in after:
             impact.invalid += 1
@@ -114,8 +122,71 @@ def replay(draft: PolicyVersion, *, since: date, until: date) -> Impact:
     return impact
 
 
+def replay_editions(starts: date, *, today: date) -> Impact:
+    """Open encounters, and those of the last 90 days, coded with the CMS
+    editions in force on their own dates and with those in force from
+    `starts`: the ones that would be coded or edited differently."""
+    since = today - RECENT
+    encounters = list(
+        Encounter.objects.filter(status__in=DONE)
+        .filter(~Q(status=Encounter.Status.FINALISED) | Q(date__gte=since))
+        .select_related("location", "payer", "patient")
+        .prefetch_related(
+            Prefetch(
+                "administrations",
+                queryset=Administration.objects.select_related("drug", "site").order_by(
+                    "pk"
+                ),
+            )
+        )
+        .order_by("-date", "-pk")[: REPLAY_LIMIT + 1]
+    )
+    impact = Impact(since, today, more=len(encounters) > REPLAY_LIMIT)
+    prices = Charge.objects.book()
+    upcoming = {
+        medicaid: in_force_on(starts, medicaid=medicaid).reference
+        for medicaid in (False, True)
+    }
+    editions = Editions()
+    for encounter in encounters[:REPLAY_LIMIT]:
+        built = build_document(
+            encounter, list(encounter.administrations.all()), editions=editions
+        )
+        after_reference = upcoming[is_medicaid(encounter.payer)]
+        before = derive(built.document, reference=built.reference)
+        after = derive(built.document, reference=after_reference)
+        impact.compared += 1
+        if "errors" in before or "errors" in after:
+            impact.invalid += 1
+            continue
+        if _claim(before) != _claim(after) or _edits(before, built.reference) != _edits(
+            after, after_reference
+        ):
+            impact.changed.append(encounter)
+        _add(impact, before["lines"], encounter.date, prices, after=False)
+        _add(impact, after["lines"], encounter.date, prices, after=True)
+    return impact
+
+
 def _claim(result: dict[str, Any]) -> Counter[tuple[Any, ...]]:
     return Counter(line_key(line) for line in result["lines"])
+
+
+def _edits(result: dict[str, Any], reference: Reference) -> Counter[tuple[Any, ...]]:
+    """The edit findings, without the editions they name: every finding of a
+    new edition names it, which alone is no change."""
+    labels = [edition.label() for edition in reference.editions.values()]
+    edits: Counter[tuple[Any, ...]] = Counter()
+    for finding in result["findings"]:
+        if not str(finding.get("code", "")).startswith("edit."):
+            continue
+        message = str(finding.get("message", ""))
+        for label in labels:
+            message = message.replace(label, "")
+        edits[
+            (finding["code"], message, tuple(finding.get("administrations", [])))
+        ] += 1
+    return edits
 
 
 def _add(

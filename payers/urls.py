@@ -20,6 +20,8 @@ urlpatterns = [
         name="remove_requirement",
     ),
     path("authorisations/", views.authorisations, name="authorisations"),
+    path("next-quarter/", views.next_quarter, name="next_quarter"),
+    path("next-quarter/replay/", views.replay_next_quarter, name="replay_next_quarter"),
     path("versions/<int:pk>/", views.version_detail, name="version"),
     path("versions/<int:pk>/overrides/", views.override_search, name="overrides"),
     path("versions/<int:pk>/overrides/set/", views.set_override, name="set_override"),

@@ -3,7 +3,7 @@ key explained, drug overrides over the formulary, try-it and publishing, the
 codes each payer pays only with a prior authorisation; and the list of
 patients' authorisations, which coders read too."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -35,7 +35,7 @@ from payers.forms import (
     RetireForm,
     TryItForm,
 )
-from payers.impact import replay
+from payers.impact import replay, replay_editions
 from payers.models import (
     Authorisation,
     AuthorisationRequirement,
@@ -49,6 +49,7 @@ from payers.services import (
     publish_policy_version,
     retire_policy_version,
 )
+from reference.changes import upcoming_changes
 from reference.models import Drug, DrugCategory
 
 OVERRIDE_SEARCH_LIMIT = 25
@@ -558,3 +559,36 @@ def retire(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "being re-derived below.",
     )
     return redirect("payers:detail", pk=version.payer_id)
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def next_quarter(request: AuthenticatedRequest) -> HttpResponse:
+    """What the CMS editions loaded ahead of their dates change."""
+    return render(
+        request,
+        "payers/next_quarter.html",
+        {"tables": upcoming_changes(timezone.localdate())},
+    )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def replay_next_quarter(request: AuthenticatedRequest) -> HttpResponse:
+    """Replay open and recent encounters under the editions from a date."""
+    today = timezone.localdate()
+    starts = {changes.upcoming.effective for changes in upcoming_changes(today)}
+    try:
+        chosen = date.fromisoformat(request.POST.get("starts", ""))
+    except ValueError:
+        chosen = None
+    if chosen not in starts:
+        return refused(
+            "Choose the date of an edition loaded ahead of its date.", status=422
+        )
+    found = replay_editions(chosen, today=today)
+    return render(
+        request,
+        "payers/next_quarter.html#replay",
+        {"impact": found, "starts": chosen},
+    )

@@ -310,6 +310,9 @@ MATRIX: dict[str, Row] = {
     # Coders read the authorisations and providers the claims name; admins
     # change them in the Django admin.
     "payers:authorisations": Row(LOGIN, 403, 200, 200),
+    "payers:next_quarter": Row(LOGIN, 403, 403, 200),
+    # No edition is loaded ahead of its date in the matrix's world: 422.
+    "payers:replay_next_quarter": Row(LOGIN, 403, 403, 422, method="post"),
     "providers:list": Row(LOGIN, 403, 200, 200),
 }
 

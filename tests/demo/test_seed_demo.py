@@ -285,3 +285,25 @@ def test_demo_claims_export_from_the_command_line_as_a_payer_would_take_them(
     # A secondary payer's loop, and a patient who is not the subscriber.
     assert any(s[:2] == ["SBR", "S"] for s in every)
     assert any(s[0] == "PAT" for s in every)
+
+
+def test_the_demo_loads_next_quarters_mue_and_the_replay_finds_its_effect(
+    demo: None,
+) -> None:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "already loaded, nothing changed" in out.getvalue()
+    client = Client()
+    client.login(username="admin", password="chairside-admin")
+    page = client.get(reverse("payers:next_quarter")).text
+    assert 'data-key="J1745"' in page
+    starts = page.split('data-starts="')[1].split('"')[0]
+    replay = client.post(
+        reverse("payers:replay_next_quarter"),
+        {"starts": starts},
+        HTTP_HX_REQUEST="true",
+    )
+    assert replay.status_code == 200
+    changed = replay.text.split("<strong>")[1].split(" of ")[0]
+    assert int(changed) > 0
+    assert 'data-testid="replay-encounters"' in replay.text

@@ -3,9 +3,11 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.roles import Role
 from demo.chair_day import seed_day
+from demo.next_quarter import seed_next_quarter
 from demo.payers import seed_payers
 from demo.weeks import seed_prices
 from reference.models import Drug
@@ -49,6 +51,8 @@ class Command(BaseCommand):
         if not Drug.objects.exists():
             self.stdout.write("No formulary yet: run load_reference_data for the day.")
             return
+        for item in seed_next_quarter(timezone.localdate()):
+            self.stdout.write(f"Next quarter: {item.sentence()}")
         users = {u.username: u for u in User.objects.filter(username__in=DEMO_NAMES)}
         made = seed_day(nurse=users["nurse"], staff=list(users.values()))
         self.stdout.write(f"Chair day: {made} encounters added for today.")
