@@ -151,6 +151,8 @@ ROLE_NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.NURSE: (("Chair board", "encounters:board"),),
     Role.CODER: (
         ("Worklist", "claims:worklist"),
+        ("Denials", "claims:denials"),
+        ("Remittance", "claims:remittance"),
         ("Patients", "encounters:patients"),
         ("Reference data", "reference:reference"),
         ("Price list", "claims:prices"),
@@ -162,6 +164,8 @@ ROLE_NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
         ("Patients", "encounters:patients"),
         ("Reference data", "reference:reference"),
         ("Price list", "claims:prices"),
+        ("Fee schedules", "claims:fees"),
+        ("Remittance", "claims:remittance"),
         ("Authorisations", "payers:authorisations"),
         ("Providers", "providers:list"),
         ("API tokens", "accounts:api_tokens"),

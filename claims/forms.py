@@ -4,9 +4,12 @@ from typing import Any
 
 from django import forms
 
-from claims.models import Charge, Override, PayerClaimNumber
+from claims.models import Charge, Fee, Override, PayerClaimNumber
 from encounters.forms import NdcField
+from encounters.models import Location
+from payers.models import Payer
 from providers.models import Practitioner
+from reference.forms import MultipleFileField
 
 
 class ChargeForm(forms.ModelForm[Charge]):
@@ -167,3 +170,87 @@ class PractitionersForm(forms.Form):
         queryset=Practitioner.objects.order_by("last_name", "first_name"),
         label="Attending / rendering practitioner",
     )
+
+
+# Remittance: what came back, the fee schedules, the denial worklist.
+
+
+class RemittanceUploadForm(forms.Form):
+    upload = MultipleFileField(
+        label="835, 999 or 277CA files",
+        help_text="As the payer or clearinghouse sent them. Each file is recorded "
+        "whole or not at all; a file imported before adds nothing.",
+        error_messages={"required": "Choose the file(s) to import."},
+    )
+
+
+class FeeForm(forms.ModelForm[Fee]):
+    class Meta:
+        model = Fee
+        fields = ["payer", "code", "modifier", "amount", "asp_percent", "effective"]
+        widgets = {"effective": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {
+            "modifier": "Only for a payment modifier with a fee of its own "
+            "(PN, PO, JG, TB).",
+            "amount": "Allowed per unit; or leave empty and give a percent of ASP.",
+            "asp_percent": "For a drug: this percent of the CMS ASP payment limit "
+            "in force on the date of service (106 for ASP + 6%).",
+        }
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data["code"]).strip().upper()
+
+    def clean_modifier(self) -> str:
+        return str(self.cleaned_data["modifier"]).strip().upper()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("amount") is None) == (data.get("asp_percent") is None):
+            raise forms.ValidationError(
+                "Give either an amount per unit or a percent of ASP, not both."
+            )
+        return data
+
+
+class DenialFilter(forms.Form):
+    """The denial worklist's filters; every one optional."""
+
+    AGES = [
+        ("", "Any age"),
+        ("30", "Up to 30 days"),
+        ("60", "31 to 60 days"),
+        ("90", "61 to 90 days"),
+        ("older", "Over 90 days"),
+    ]
+    KINDS = [
+        ("", "Denied and underpaid"),
+        ("denied", "Denied"),
+        ("underpaid", "Underpaid"),
+    ]
+
+    kind = forms.ChoiceField(choices=KINDS, required=False, label="Lines")
+    payer = forms.ModelChoiceField(queryset=Payer.objects.all(), required=False)
+    group = forms.ChoiceField(
+        choices=[("", "Any group"), *((g, g) for g in ("CO", "PR", "OA", "PI", "CR"))],
+        required=False,
+        label="CARC group",
+    )
+    reason = forms.CharField(max_length=5, required=False, label="CARC")
+    code = forms.CharField(max_length=5, required=False, label="CPT/HCPCS")
+    rule = forms.CharField(
+        max_length=5, required=False, label="Rule", help_text="R14, R52, …"
+    )
+    location = forms.ModelChoiceField(queryset=Location.objects.all(), required=False)
+    age = forms.ChoiceField(choices=AGES, required=False)
+
+    def clean_reason(self) -> str:
+        return str(self.cleaned_data["reason"]).strip().upper()
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data["code"]).strip().upper()
+
+    def clean_rule(self) -> str:
+        rule = str(self.cleaned_data["rule"]).strip().upper()
+        if rule and not re.fullmatch(r"R\d{1,3}", rule):
+            raise forms.ValidationError("A rule is R and its number, such as R52.")
+        return rule

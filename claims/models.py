@@ -443,7 +443,12 @@ class PayerClaimNumber(models.Model):
         ],
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when an 835 imported from the command line gave it.",
     )
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -476,3 +481,276 @@ class AuthorisationUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim} used {self.units} units of {self.authorisation}"
+
+
+class RemittanceFile(models.Model):
+    """An 835, 999 or 277CA file as it came back from a payer or clearinghouse:
+    recorded whole or not at all, and never twice (the same interchange from
+    the same sender, or the same bytes)."""
+
+    class Kind(models.TextChoices):
+        REMITTANCE = "835", "835 remittance advice"
+        FILE_ACKNOWLEDGEMENT = "999", "999 acknowledgement"
+        CLAIM_ACKNOWLEDGEMENT = "277CA", "277CA claim acknowledgement"
+
+    kind = models.CharField(max_length=5, choices=Kind)
+    file_name = models.CharField(max_length=200)
+    sender = models.CharField(max_length=15)
+    control_number = models.CharField("interchange control number", max_length=9)
+    sha256 = models.CharField(max_length=64, unique=True)
+    summary = models.CharField(max_length=200)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for a file imported from the command line.",
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sender", "control_number"], name="one_import_per_interchange"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name}"
+
+
+class ClaimPayment(models.Model):
+    """The payer's adjudication of one claim (a CLP loop of an 835). Kept in
+    the order they came: a reversal and its correction are later rows, never
+    changes to this one. No matching claim: `claim` is empty and the row is
+    on the unmatched list with its raw segments."""
+
+    class Status(models.TextChoices):
+        PAID = "paid", "Paid"
+        PARTIALLY_PAID = "partially_paid", "Partially paid"
+        DENIED = "denied", "Denied"
+        REVERSED = "reversed", "Reversed"
+
+    file = models.ForeignKey(
+        RemittanceFile, on_delete=models.PROTECT, related_name="claim_payments"
+    )
+    sequence = models.PositiveIntegerField()
+    claim = models.ForeignKey(
+        Claim,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+    )
+    claim_number = models.CharField(max_length=38)
+    claim_status_code = models.CharField("CLP02", max_length=2)
+    status = models.CharField(max_length=16, choices=Status)
+    billed = models.DecimalField(max_digits=12, decimal_places=2)
+    paid = models.DecimalField(max_digits=12, decimal_places=2)
+    patient_responsibility = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    payer_claim_number = models.CharField(max_length=50, blank=True)
+    payer_name = models.CharField(max_length=60, blank=True)
+    trace_number = models.CharField("check or EFT number", max_length=50, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+    remarks = models.JSONField(default=list, blank=True)
+    segments = models.TextField()
+
+    class Meta:
+        ordering = ["file__imported_at", "file_id", "sequence"]
+        indexes = [models.Index(fields=["claim", "file", "sequence"])]
+
+    def __str__(self) -> str:
+        return f"{self.claim_number}: {self.get_status_display()} {self.paid}"
+
+
+class LinePaymentQuerySet(models.QuerySet["LinePayment"]):
+    def for_user(self, user: Any) -> "LinePaymentQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            claim_payment__claim__encounter__location__staff=user
+        ).distinct()
+
+    def to_work(self) -> "LinePaymentQuerySet":
+        """Denied and underpaid lines of the latest adjudication of each claim."""
+        return self.filter(models.Q(denied=True) | models.Q(underpaid=True)).filter(
+            claim_payment__claim__isnull=False, superseded=False
+        )
+
+
+class LinePayment(models.Model):
+    """The payer's answer for one service line (an SVC loop), with its
+    adjustments and remarks, and what the fee schedule expected."""
+
+    claim_payment = models.ForeignKey(
+        ClaimPayment, on_delete=models.PROTECT, related_name="lines"
+    )
+    line = models.ForeignKey(
+        ClaimLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+    )
+    code = models.CharField(max_length=5)
+    modifiers = models.JSONField(default=list, blank=True)
+    billed = models.DecimalField(max_digits=12, decimal_places=2)
+    paid = models.DecimalField(max_digits=12, decimal_places=2)
+    allowed = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    units = models.DecimalField(max_digits=10, decimal_places=2)
+    line_control = models.CharField(
+        "line item control number", max_length=50, blank=True
+    )
+    service_date = models.DateField(null=True, blank=True)
+    remarks = models.JSONField(default=list, blank=True)
+    expected = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    expected_note = models.CharField(max_length=200, blank=True)
+    denied = models.BooleanField(default=False)
+    underpaid = models.BooleanField(default=False)
+    # A later adjudication of the same claim (a reversal, a correction) ends
+    # this one's place on the denial worklist; the row stays as history.
+    superseded = models.BooleanField(default=False)
+    segments = models.TextField()
+
+    objects = LinePaymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["claim_payment", "pk"]
+        indexes = [models.Index(fields=["denied", "underpaid", "superseded"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} paid {self.paid}"
+
+
+class Adjustment(models.Model):
+    """A CAS adjustment: a group (CO, PR, OA, PI, CR), a reason (CARC), an
+    amount and a quantity; on a line, or on the claim when `line` is empty."""
+
+    claim_payment = models.ForeignKey(
+        ClaimPayment, on_delete=models.PROTECT, related_name="adjustments"
+    )
+    line = models.ForeignKey(
+        LinePayment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adjustments",
+    )
+    group = models.CharField(max_length=2)
+    reason = models.CharField("CARC", max_length=5)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    quantity = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["group", "reason"])]
+
+    def __str__(self) -> str:
+        return f"{self.group}-{self.reason} {self.amount}"
+
+
+class Acknowledgement(models.Model):
+    """What a 999 said of an exported 837 file, or a 277CA of one claim."""
+
+    file = models.ForeignKey(
+        RemittanceFile, on_delete=models.PROTECT, related_name="acknowledgements"
+    )
+    export = models.ForeignKey(
+        ExportRecord,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="acknowledgements",
+    )
+    claim = models.ForeignKey(
+        Claim,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="acknowledgements",
+    )
+    reference = models.CharField(
+        max_length=38, help_text="The control or claim number it names."
+    )
+    accepted = models.BooleanField()
+    status = models.CharField(max_length=10)
+    message = models.TextField(blank=True)
+    segments = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["file__imported_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {'accepted' if self.accepted else 'rejected'}"
+
+
+class FeeQuerySet(models.QuerySet["Fee"]):
+    def in_force(self, payer: Any, on: date) -> "FeeQuerySet":
+        return self.filter(payer=payer, effective__lte=on).order_by(
+            "code", "modifier", "-effective"
+        )
+
+
+class Fee(models.Model):
+    """What a payer allows for a code (and a payment modifier such as PN) from
+    a date: an amount per unit, or for a drug a percentage of the CMS ASP
+    payment limit in force on the date of service."""
+
+    payer = models.ForeignKey(
+        "payers.Payer", on_delete=models.PROTECT, related_name="fees"
+    )
+    code = models.CharField(max_length=5)
+    modifier = models.CharField(max_length=2, blank=True)
+    amount = models.DecimalField(
+        "allowed per unit",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    asp_percent = models.DecimalField(
+        "percent of ASP",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    effective = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = FeeQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["payer", "code", "modifier", "-effective"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payer", "code", "modifier", "effective"], name="one_fee_a_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=False)
+                ^ models.Q(asp_percent__isnull=False),
+                name="fee_is_an_amount_or_a_percent_of_asp",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = (
+            f"{self.amount}" if self.amount is not None else f"{self.asp_percent}% ASP"
+        )
+        return f"{self.code}{'-' + self.modifier if self.modifier else ''} {what}"

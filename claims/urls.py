@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims.views import prices, review
+from claims.views import prices, remittance, review
 
 app_name = "claims"
 urlpatterns = [
@@ -44,4 +44,7 @@ urlpatterns = [
     ),
     path("exports/", review.export, name="export"),
     path("prices/", prices.prices, name="prices"),
+    path("remittance/", remittance.remittance, name="remittance"),
+    path("denials/", remittance.denials, name="denials"),
+    path("fees/", remittance.fees, name="fees"),
 ]

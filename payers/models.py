@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Sum
 from django.db.models.expressions import Combinable
@@ -36,6 +37,16 @@ class Payer(models.Model):
     # Claim settings: the identifier the payer is known by in X12 (NM109 of
     # loop 2010BB) and FHIR exports.
     payer_id = models.CharField("payer ID", max_length=80, blank=True)
+    # A remitted line paid this much less than its fee schedule expects is
+    # flagged as underpaid; smaller differences are rounding, not revenue.
+    underpayment_tolerance = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="A line paid more than this below its expected amount is "
+        "flagged as underpaid.",
+    )
 
     history = HistoricalRecords()
 

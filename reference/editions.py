@@ -99,6 +99,10 @@ def record_edition(
     else:
         later = standing.filter(effective__gt=effective).order_by("effective").first()
         ends = later.effective - DAY if later is not None else None
+        if table == Table.ASP_PAYMENT_LIMITS and ends is None:
+            # A payment limit is published for one quarter: after it, a claim
+            # has no ASP limit rather than a stale one.
+            ends = quarter_end(effective)
         standing.filter(effective__lt=effective, ends__isnull=True).update(
             ends=effective - DAY
         )
@@ -118,6 +122,11 @@ def record_edition(
         same.save(update_fields=["replaced_by"])
         return Recorded(edition=edition, outcome="replaced", replaced=same)
     return Recorded(edition=edition, outcome="loaded")
+
+
+def quarter_end(day: date) -> date:
+    month = (day.month - 1) // 3 * 3 + 4
+    return date(day.year + month // 13, (month - 1) % 12 + 1, 1) - DAY
 
 
 def mue_rows(edition: ReferenceEdition, rows: Sequence[Row]) -> None:

@@ -311,6 +311,11 @@ MATRIX: dict[str, Row] = {
     # change them in the Django admin.
     "payers:authorisations": Row(LOGIN, 403, 200, 200),
     "payers:next_quarter": Row(LOGIN, 403, 403, 200),
+    # No payer named: nothing to draft from.
+    "payers:draft_from_denials": Row(LOGIN, 403, 404, 404, method="post"),
+    "claims:remittance": Row(LOGIN, 403, 200, 200),
+    "claims:denials": Row(LOGIN, 403, 200, 200),
+    "claims:fees": Row(LOGIN, 403, 200, 200),
     # No edition is loaded ahead of its date in the matrix's world: 422.
     "payers:replay_next_quarter": Row(LOGIN, 403, 403, 422, method="post"),
     "providers:list": Row(LOGIN, 403, 200, 200),

@@ -3,18 +3,20 @@ where diagnoses, pointers and overrides are added and the claim finalised,
 reopened and checked."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedRequest, refused
 from accounts.roles import Role, role_required, roles_of
-from claims import lines, scrubber
+from claims import denials, lines, scrubber
 from claims import services as claims
 from claims import worklist as worklist_query
 from claims.exports.files import export_file, for_export
@@ -32,7 +34,7 @@ from claims.forms import (
     ReopenForm,
     VersionForm,
 )
-from claims.models import Claim, Diagnosis, Override
+from claims.models import Claim, ClaimPayment, Diagnosis, Override
 from coding.models import Derivation
 from encounters import timeline
 from encounters.clock import clock
@@ -111,7 +113,16 @@ def review_context(
             encounter.claims.select_related(
                 "finalised_by", "reopened_by", "replaces", "payer_number"
             )
-            .prefetch_related("lines", "exports__created_by")
+            .prefetch_related(
+                "lines",
+                "exports__created_by",
+                "exports__acknowledgements__file",
+                "acknowledgements__file",
+                "payments__file",
+                "payments__adjustments",
+                "payments__lines__adjustments",
+                "payments__lines__line",
+            )
             .order_by("-version")
         ),
         "blockers": claims.blockers(derivation, coding)
@@ -138,6 +149,37 @@ def review_context(
     }
 
 
+@dataclass(frozen=True, kw_only=True)
+class Remitted:
+    """One adjudication of a claim as the review page shows it: the 835's
+    lines beside the claim lines they answer, each with its reasons."""
+
+    payment: ClaimPayment
+    claim_reasons: list[denials.Reason]
+    rows: list[denials.Row]
+
+
+def remitted(claim: Claim) -> dict[str, Any]:
+    today = timezone.localdate()
+    payments = [
+        Remitted(
+            payment=payment,
+            claim_reasons=[
+                denials.reason_of(a)
+                for a in payment.adjustments.all()
+                if a.line_id is None
+            ],
+            rows=[denials.row_of(line, today) for line in payment.lines.all()],
+        )
+        for payment in claim.payments.all()
+    ]
+    acknowledgements = [
+        *(a for export in claim.exports.all() for a in export.acknowledgements.all()),
+        *claim.acknowledgements.all(),
+    ]
+    return {"payments": payments, "acknowledgements": acknowledgements}
+
+
 def show(
     request: AuthenticatedRequest,
     encounter: Encounter,
@@ -154,6 +196,7 @@ def show(
         (
             claim,
             refused_forms.get(claim.pk) or PayerNumberForm(prefix=f"payer-{claim.pk}"),
+            remitted(claim),
         )
         for claim in context["claims"]
     ]

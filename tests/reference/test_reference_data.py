@@ -33,7 +33,9 @@ def test_load_reference_data_loads_every_table_with_its_edition() -> None:
     assert editions["mue_practitioner"].source == "NCCI_MUE_2024Q3"
     assert str(editions["ncci_aoc"].effective) == "2024-06-03"
     assert str(editions["opps_addendum_b"].effective) == "2026-04-01"
-    assert all(e.ends is None for e in editions.values())
+    # An ASP limit is published for its quarter only; the others run on.
+    assert str(editions["asp_payment_limits"].ends) == "2025-12-31"
+    assert all(e.ends is None for t, e in editions.items() if t != "asp_payment_limits")
     assert "ncci_ptp_practitioner: 1011 rows" in out.getvalue()
 
 
