@@ -11,14 +11,17 @@ from typing import Any
 from django.db.models import Prefetch, Q
 
 from chairside_engine import derive
+from chairside_engine import policy as chairside_policy
 from chairside_engine.tables import Reference
 from claims.models import Charge, PriceBook
 from claims.services import charge
 from coding.documents import build_document, is_medicaid
 from encounters.models import Administration, Encounter
 from payers.comparison import line_key
-from payers.models import PolicyVersion, in_force_by_date
+from payers.models import Payer, PolicyVersion, in_force_by_date
+from payers.policy_keys import POLICY_KEYS
 from reference.in_force import Editions, in_force_on
+from reference.models import DrugCategory
 
 # A replay runs in the request: enough encounters to show the effect of a
 # choice, few enough to answer in a couple of seconds.
@@ -207,3 +210,100 @@ def _add(
         else:
             change.units_before += units
             change.charge_before += amount
+
+
+# The drugs whose family payers argue over, and the families they choose from.
+DEBATED_DRUGS = (DrugCategory.BIOLOGIC, DrugCategory.HORMONAL_ANTINEOPLASTIC)
+DEBATED = (
+    DrugCategory.BIOLOGIC,
+    DrugCategory.THERAPEUTIC,
+    DrugCategory.CHEMOTHERAPY,
+    DrugCategory.HORMONAL_ANTINEOPLASTIC,
+)
+
+
+@dataclass
+class Cause:
+    """The policy choice that produced a pattern of lines, and its other value."""
+
+    key: str  # a policy key, or "drug_overrides"
+    drug: str  # the HCPCS code of an override; "" for a policy key
+    before: str
+    after: str
+    sentence: str
+
+
+def cause_of(payer: Payer, code: str, encounters: list[Encounter]) -> Cause | None:
+    """The payer policy key, or drug override, whose other value takes `code`
+    off these encounters' claims while their administrations are still coded:
+    each key and value tried on each encounter through the engine."""
+    in_force = in_force_by_date(payer)
+    editions = Editions()
+    built = [
+        build_document(
+            e, list(e.administrations.all()), in_force=in_force, editions=editions
+        )
+        for e in encounters[:20]
+    ]
+    if not built:
+        return None
+
+    def answers(policy_change: dict[str, Any]) -> bool:
+        for b in built:
+            result = derive(
+                {**b.document, "policy": {**b.document["policy"], **policy_change}},
+                reference=b.reference,
+            )
+            before = derive(b.document, reference=b.reference)
+            if "errors" in result or "errors" in before:
+                return False
+            given = {
+                a
+                for ln in before["lines"]
+                if ln["code"] == code
+                for a in ln["administrations"]
+            }
+            if any(ln["code"] == code for ln in result["lines"]):
+                return False
+            still = {a for ln in result["lines"] for a in ln["administrations"]}
+            if not given <= still:
+                return False
+        return True
+
+    policy = built[0].document["policy"]
+    for key in POLICY_KEYS:
+        if key.name not in chairside_policy.CHOICES:
+            continue
+        current = policy.get(key.name, chairside_policy.CHOICES[key.name][0])
+        for value in chairside_policy.CHOICES[key.name]:
+            if value != current and answers({key.name: value}):
+                return Cause(
+                    key=key.name,
+                    drug="",
+                    before=str(current),
+                    after=value,
+                    sentence=f"{key.label}: {key.words.get(current, current)} → "
+                    f"{key.words.get(value, value)}",
+                )
+    # Payers differ over the family of biologics and hormonal antineoplastics
+    # (R6-R8); calling an antiemetic chemotherapy would answer a denial with
+    # a wrong claim, so no other drug's category is tried.
+    drugs = {
+        a.drug.hcpcs
+        for e in encounters[:20]
+        for a in e.administrations.all()
+        if a.drug is not None and a.drug.category in DEBATED_DRUGS
+    }
+    overrides = policy.get("drug_overrides", {})
+    for hcpcs in sorted(drugs):
+        for category in DEBATED:
+            change = {"drug_overrides": {**overrides, hcpcs: {"category": category}}}
+            if answers(change):
+                return Cause(
+                    key="drug_overrides",
+                    drug=hcpcs,
+                    before=str(overrides.get(hcpcs, {}).get("category", "formulary")),
+                    after=category,
+                    sentence=f"{hcpcs} counted as {DrugCategory(category).label}",
+                )
+    return None

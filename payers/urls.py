@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("authorisations/", views.authorisations, name="authorisations"),
     path("next-quarter/", views.next_quarter, name="next_quarter"),
+    path("from-denials/", views.draft_from_denials, name="draft_from_denials"),
     path("next-quarter/replay/", views.replay_next_quarter, name="replay_next_quarter"),
     path("versions/<int:pk>/", views.version_detail, name="version"),
     path("versions/<int:pk>/overrides/", views.override_search, name="overrides"),

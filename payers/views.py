@@ -20,7 +20,8 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import AuthenticatedRequest, refused
-from accounts.roles import Role, role_required
+from accounts.roles import Role, role_required, roles_of
+from claims.models import LinePayment
 from coding.documents import encounter_document
 from encounters.models import Encounter
 from payers import history, timeline
@@ -35,7 +36,7 @@ from payers.forms import (
     RetireForm,
     TryItForm,
 )
-from payers.impact import replay, replay_editions
+from payers.impact import cause_of, replay, replay_editions
 from payers.models import (
     Authorisation,
     AuthorisationRequirement,
@@ -592,3 +593,79 @@ def replay_next_quarter(request: AuthenticatedRequest) -> HttpResponse:
         "payers/next_quarter.html#replay",
         {"impact": found, "starts": chosen},
     )
+
+
+@require_POST
+@role_required(Role.CODER, Role.ADMIN)
+def draft_from_denials(request: AuthenticatedRequest) -> HttpResponse:
+    """From a denial pattern (a payer's denied lines of one code): the policy
+    choice that produced them, a draft with its other value, and a Replay of
+    the encounters concerned. Nothing changes until an admin publishes."""
+    payer = get_object_or_404(Payer, pk=request.POST.get("payer") or 0)
+    code = request.POST.get("code", "").strip().upper()
+    reason = request.POST.get("reason", "").strip().upper()
+    denied = (
+        LinePayment.objects.for_user(request.user)
+        .to_work()
+        .filter(denied=True, code=code, claim_payment__claim__payer=payer)
+    )
+    if reason:
+        denied = denied.filter(adjustments__reason=reason)
+    encounter_ids = set(
+        denied.values_list("claim_payment__claim__encounter_id", flat=True)
+    )
+    encounters = list(
+        Encounter.objects.filter(pk__in=encounter_ids)
+        .select_related("location", "payer", "patient")
+        .prefetch_related("administrations__drug", "administrations__site")
+        .order_by("-date")
+    )
+    if not encounters:
+        return refused(
+            f"No denied {code} of {payer.name} on the worklist to learn from.",
+            status=422,
+        )
+    found = cause_of(payer, code, encounters)
+    context: dict[str, Any] = {
+        "payer": payer,
+        "code": code,
+        "reason": reason,
+        "encounters": encounters,
+        "cause": found,
+        "may_publish": Role.ADMIN in roles_of(request.user),
+    }
+    if found is not None:
+        with transaction.atomic():
+            Payer.objects.select_for_update().get(pk=payer.pk)
+            today = timezone.localdate()
+            source = PolicyVersion.objects.in_force(payer, today)
+            draft = (
+                source.start_draft(by=request.user, effective_from=today)
+                if source is not None
+                else PolicyVersion.objects.create(
+                    payer=payer,
+                    number=payer.policy_versions.next_number(),
+                    effective_from=today,
+                    author=request.user,
+                )
+            )
+            why = (
+                f"Drafted from {len(encounters)} denied {code} line"
+                f"{'s' if len(encounters) != 1 else ''}"
+                f"{' (' + reason + ')' if reason else ''} of {payer.name}."
+            )
+            if found.drug:
+                draft.set_override(
+                    found.drug, category=found.after, force_push=False, note=why
+                )
+            else:
+                setattr(draft, found.key, found.after)
+                draft.notes = {**draft.notes, found.key: why}
+                draft.save()
+        context["draft"] = draft
+        context["impact"] = replay(
+            draft,
+            since=min(e.date for e in encounters),
+            until=max(e.date for e in encounters),
+        )
+    return render(request, "payers/denial_draft.html", context)
