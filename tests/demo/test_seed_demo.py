@@ -307,3 +307,27 @@ def test_the_demo_loads_next_quarters_mue_and_the_replay_finds_its_effect(
     changed = replay.text.split("<strong>")[1].split(" of ")[0]
     assert int(changed) > 0
     assert 'data-testid="replay-encounters"' in replay.text
+
+
+def test_the_demo_remittance_has_paid_denied_underpaid_and_rejected_claims(
+    demo: None,
+) -> None:
+    from claims.models import Acknowledgement, LinePayment, RemittanceFile
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert out.getvalue().count("already imported; nothing added.") == (
+        RemittanceFile.objects.count()
+    )
+    assert LinePayment.objects.filter(denied=True, superseded=False).count() == 1
+    assert LinePayment.objects.filter(underpaid=True).exists()
+    assert LinePayment.objects.filter(paid__gt=0, underpaid=False).count() > 20
+    assert not LinePayment.objects.filter(line__isnull=True).exists()
+    rejected = Acknowledgement.objects.filter(accepted=False)
+    assert rejected.exists()
+    assert all(ack.claim is not None for ack in rejected)
+    client = Client()
+    client.login(username="coder", password="chairside-coder")
+    page = client.get(reverse("claims:denials")).text
+    assert "CO-97" in page
+    assert "underpaid" in page

@@ -6,9 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Role
+from claims.models import Claim
 from demo.chair_day import seed_day
 from demo.next_quarter import seed_next_quarter
 from demo.payers import seed_payers
+from demo.remittance import seed_fees, seed_remittance
 from demo.weeks import seed_prices
 from reference.models import Drug
 
@@ -42,8 +44,11 @@ class Command(BaseCommand):
             user.groups.set([Group.objects.get(name=role.value)])
             self.stdout.write(f"{role.label:6} {username:6} password: {password}")
         # Prices before any claim is finalised, so demo claims carry charges.
-        prices = seed_prices(by=User.objects.get(username="admin"))
+        admin = User.objects.get(username="admin")
+        prices = seed_prices(by=admin)
         self.stdout.write(f"Price list: {prices} prices added.")
+        fees = seed_fees(by=admin)
+        self.stdout.write(f"Fee schedules: {fees} fees added.")
         self.seed_chair_day()
 
     def seed_chair_day(self) -> None:
@@ -65,3 +70,13 @@ class Command(BaseCommand):
             nurse=users["nurse"], coder=users["coder"], staff=list(users.values())
         )
         self.stdout.write(f"Coding: {made} past encounters added for the worklist.")
+        remitted = (
+            Claim.objects.current()
+            .filter(payer__isnull=False, lines__isnull=False)
+            .distinct()
+            .select_related("encounter__patient", "payer")
+            .prefetch_related("lines")
+            .order_by("date_of_service", "pk")[:12]
+        )
+        for imported in seed_remittance(list(remitted)):
+            self.stdout.write(f"Remittance: {imported.sentence()}")
