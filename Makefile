@@ -38,7 +38,7 @@ lint: install
 	$(UV) run ruff format --check .
 	PYTHONPATH=engine/src $(UV) run lint-imports --no-logo
 	$(UV) run mypy --strict engine/src
-	$(UV) run mypy accounts reference providers coding payers encounters claims demo config
+	$(UV) run mypy accounts reference providers coding payers encounters claims reports demo config
 
 # Copy the pinned front-end files from the npm registry into static/vendor/.
 vendor:

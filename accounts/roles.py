@@ -1,4 +1,4 @@
-"""The three roles of Chairside and what each may do.
+"""The roles of Chairside and what each may do.
 
 A role is a Django group. Views check the role with `role_required`; the group's
 model permissions (declared here, applied by data migrations) govern the Django
@@ -19,12 +19,15 @@ class Role(models.TextChoices):
     NURSE = "Nurse"
     CODER = "Coder"
     ADMIN = "Admin"
+    # Reads the reports and the encounters behind them; changes nothing.
+    MANAGER = "Manager"
 
 
 # Model permissions per role, as "app_label.codename". Every `migrate` applies
 # them (post_migrate, see apps.py); tests compare the groups with this.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.NURSE: ("reference.view_drug",),
+    Role.MANAGER: (),
     Role.CODER: (
         "reference.view_drug",
         "reference.view_mueedit",
@@ -146,9 +149,11 @@ ROLE_HOME: dict[Role, str] = {
     Role.NURSE: "encounters:board",
     Role.CODER: "claims:worklist",
     Role.ADMIN: "payers:list",
+    Role.MANAGER: "reports:reports",
 }
 ROLE_NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.NURSE: (("Chair board", "encounters:board"),),
+    Role.MANAGER: (("Reports", "reports:reports"),),
     Role.CODER: (
         ("Worklist", "claims:worklist"),
         ("Denials", "claims:denials"),
@@ -161,6 +166,7 @@ ROLE_NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
     ),
     Role.ADMIN: (
         ("Payers", "payers:list"),
+        ("Reports", "reports:reports"),
         ("Patients", "encounters:patients"),
         ("Reference data", "reference:reference"),
         ("Price list", "claims:prices"),
@@ -172,7 +178,7 @@ ROLE_NAVIGATION: dict[Role, tuple[tuple[str, str], ...]] = {
     ),
 }
 # A user who holds several roles starts at the first of these they hold.
-ROLE_PRIORITY = (Role.ADMIN, Role.CODER, Role.NURSE)
+ROLE_PRIORITY = (Role.ADMIN, Role.CODER, Role.MANAGER, Role.NURSE)
 
 
 def primary_role(user: Any) -> Role | None:

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "payers",
     "encounters",
     "claims",
+    "reports",
     "demo",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("coding/", include("accounts.urls")),
     path("payers/", include("payers.urls")),
     path("providers/", include("providers.urls")),
+    path("reports/", include("reports.urls")),
     path("api/v1/", include("coding.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,7 @@ board always shows runs in progress, one of them past its expected end.
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,7 @@ from encounters.models import (
     IVSite,
     Location,
     Method,
+    OpeningHours,
 )
 from payers.models import Payer
 from reference.models import Drug
@@ -279,6 +280,13 @@ def places(staff: list[Any]) -> dict[str, Location]:
         place.staff.add(*staff)
         for n in range(1, chairs + 1):
             Chair.objects.get_or_create(location=place, name=f"Chair {n}")
+        # Open 07:30 to 18:00 on weekdays: what chair use is measured against.
+        for weekday in range(5):
+            OpeningHours.objects.get_or_create(
+                location=place,
+                weekday=weekday,
+                defaults={"opens": time(7, 30), "closes": time(18, 0)},
+            )
         found[name] = place
     return found
 

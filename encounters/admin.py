@@ -13,6 +13,7 @@ from encounters.models import (
     Encounter,
     IVSite,
     Location,
+    OpeningHours,
     Patient,
 )
 
@@ -22,6 +23,11 @@ _Logged = TypeVar("_Logged", bound=models.Model)
 
 class ChairInline(admin.TabularInline[Chair, Location]):
     model = Chair
+    extra = 0
+
+
+class OpeningHoursInline(admin.TabularInline[OpeningHours, Location]):
+    model = OpeningHours
     extra = 0
 
 
@@ -37,7 +43,7 @@ class LocationAdmin(admin.ModelAdmin[Location]):
         "timezone",
     ]
     filter_horizontal = ["staff"]
-    inlines = [ChairInline]
+    inlines = [ChairInline, OpeningHoursInline]
 
 
 class CoverageInline(admin.TabularInline[Coverage, Patient]):

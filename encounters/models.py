@@ -227,6 +227,49 @@ class ChairQuerySet(models.QuerySet["Chair"]):
         return self.exclude(encounters__status=Encounter.Status.IN_CHAIR)
 
 
+class OpeningHours(models.Model):
+    """When a location's chairs are open on one weekday: what chair use is
+    measured against."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0
+        TUESDAY = 1
+        WEDNESDAY = 2
+        THURSDAY = 3
+        FRIDAY = 4
+        SATURDAY = 5
+        SUNDAY = 6
+
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="opening_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["location", "weekday"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "weekday"], name="one_opening_a_weekday"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")),
+                name="opening_closes_after_it_opens",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    @property
+    def hours(self) -> float:
+        opens = self.opens.hour * 60 + self.opens.minute
+        closes = self.closes.hour * 60 + self.closes.minute
+        return (closes - opens) / 60
+
+
 class Chair(models.Model):
     location = models.ForeignKey(
         Location, on_delete=models.PROTECT, related_name="chairs"

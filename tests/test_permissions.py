@@ -316,6 +316,11 @@ MATRIX: dict[str, Row] = {
     "claims:remittance": Row(LOGIN, 403, 200, 200),
     "claims:denials": Row(LOGIN, 403, 200, 200),
     "claims:fees": Row(LOGIN, 403, 200, 200),
+    "reports:reports": Row(LOGIN, 403, 403, 200),
+    "reports:csv": Row(LOGIN, 403, 403, 200, kwargs={"slug": "revenue"}),
+    "reports:behind": Row(
+        LOGIN, 403, 403, 200, kwargs={"slug": "waiting", "key": "coded"}
+    ),
     # No edition is loaded ahead of its date in the matrix's world: 422.
     "payers:replay_next_quarter": Row(LOGIN, 403, 403, 422, method="post"),
     "providers:list": Row(LOGIN, 403, 200, 200),

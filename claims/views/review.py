@@ -215,7 +215,7 @@ def show(
 
 
 @require_GET
-@role_required(Role.CODER, Role.ADMIN)
+@role_required(Role.CODER, Role.ADMIN, Role.MANAGER)
 @vary_on_headers("HX-Request")
 def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return show(request, get_encounter(request, pk))

@@ -19,6 +19,7 @@ DEMO_USERS = (
     ("nurse", "Nina", "Okafor", Role.NURSE, "chairside-nurse"),
     ("coder", "Carlos", "Mendes", Role.CODER, "chairside-coder"),
     ("admin", "Ada", "Lindqvist", Role.ADMIN, "chairside-admin"),
+    ("manager", "Mei", "Tanaka", Role.MANAGER, "chairside-manager"),
 )
 DEMO_NAMES = [username for username, *_ in DEMO_USERS]
 
