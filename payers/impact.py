@@ -15,12 +15,12 @@ from chairside_engine import policy as chairside_policy
 from chairside_engine.tables import Reference
 from claims.models import Charge, PriceBook
 from claims.services import charge
-from coding.documents import build_document, is_medicaid
+from coding.documents import build_document
 from encounters.models import Administration, Encounter
 from payers.comparison import line_key
 from payers.models import Payer, PolicyVersion, in_force_by_date
 from payers.policy_keys import POLICY_KEYS
-from reference.in_force import Editions, in_force_on
+from reference.in_force import Editions
 from reference.models import DrugCategory
 
 # A replay runs in the request: enough encounters to show the effect of a
@@ -146,18 +146,16 @@ def replay_editions(starts: date, *, today: date) -> Impact:
     )
     impact = Impact(since, today, more=len(encounters) > REPLAY_LIMIT)
     prices = Charge.objects.book()
-    upcoming = {
-        medicaid: in_force_on(starts, medicaid=medicaid).reference
-        for medicaid in (False, True)
-    }
-    editions = Editions()
+    editions, upcoming = Editions(), Editions(at=starts)
     for encounter in encounters[:REPLAY_LIMIT]:
-        built = build_document(
-            encounter, list(encounter.administrations.all()), editions=editions
-        )
-        after_reference = upcoming[is_medicaid(encounter.payer)]
+        given = list(encounter.administrations.all())
+        built = build_document(encounter, given, editions=editions)
+        # Built again with next quarter's billing units, and derived with its
+        # tables.
+        later = build_document(encounter, given, editions=upcoming)
+        after_reference = later.reference
         before = derive(built.document, reference=built.reference)
-        after = derive(built.document, reference=after_reference)
+        after = derive(later.document, reference=after_reference)
         impact.compared += 1
         if "errors" in before or "errors" in after:
             impact.invalid += 1

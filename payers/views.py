@@ -36,7 +36,7 @@ from payers.forms import (
     RetireForm,
     TryItForm,
 )
-from payers.impact import cause_of, replay, replay_editions
+from payers.impact import Cause, cause_of, replay, replay_editions
 from payers.models import (
     Authorisation,
     AuthorisationRequirement,
@@ -595,13 +595,25 @@ def replay_next_quarter(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+def drafted_already(payer: Payer, cause: Cause) -> PolicyVersion | None:
+    for draft in payer.policy_versions.filter(status=PolicyVersion.Status.DRAFT):
+        if cause.drug:
+            made = draft.drug_overrides.filter(key=cause.drug).first()
+            if made is not None and made.category == cause.after:
+                return draft
+        elif getattr(draft, cause.key) == cause.after:
+            return draft
+    return None
+
+
 @require_POST
 @role_required(Role.CODER, Role.ADMIN)
 def draft_from_denials(request: AuthenticatedRequest) -> HttpResponse:
     """From a denial pattern (a payer's denied lines of one code): the policy
     choice that produced them, a draft with its other value, and a Replay of
     the encounters concerned. Nothing changes until an admin publishes."""
-    payer = get_object_or_404(Payer, pk=request.POST.get("payer") or 0)
+    chosen = request.POST.get("payer", "")
+    payer = get_object_or_404(Payer, pk=int(chosen) if chosen.isdigit() else 0)
     code = request.POST.get("code", "").strip().upper()
     reason = request.POST.get("reason", "").strip().upper()
     denied = (
@@ -639,7 +651,8 @@ def draft_from_denials(request: AuthenticatedRequest) -> HttpResponse:
             Payer.objects.select_for_update().get(pk=payer.pk)
             today = timezone.localdate()
             source = PolicyVersion.objects.in_force(payer, today)
-            draft = (
+            # Asked again (a reload, a second click): the draft made already.
+            draft = drafted_already(payer, found) or (
                 source.start_draft(by=request.user, effective_from=today)
                 if source is not None
                 else PolicyVersion.objects.create(
@@ -650,8 +663,8 @@ def draft_from_denials(request: AuthenticatedRequest) -> HttpResponse:
                 )
             )
             why = (
-                f"Drafted from {len(encounters)} denied {code} line"
-                f"{'s' if len(encounters) != 1 else ''}"
+                f"Drafted from the denied {code} lines of {len(encounters)} "
+                f"encounter{'s' if len(encounters) != 1 else ''}"
                 f"{' (' + reason + ')' if reason else ''} of {payer.name}."
             )
             if found.drug:

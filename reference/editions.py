@@ -129,7 +129,29 @@ def quarter_end(day: date) -> date:
     return date(day.year + month // 13, (month - 1) % 12 + 1, 1) - DAY
 
 
+def once(edition: ReferenceEdition, rows: Sequence[Row], *keys: str) -> list[Row]:
+    """Each row once by `keys`: a repeat with the same values is dropped, one
+    with other values refuses the file (which of the two would be right?)."""
+    kept: dict[tuple[Any, ...], Row] = {}
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        if key in kept and kept[key] != row:
+            raise EditionRefused(
+                f"{edition.source} lists {' '.join(map(str, key))} twice with "
+                "different values; nothing was imported."
+            )
+        kept[key] = row
+    return list(kept.values())
+
+
 def mue_rows(edition: ReferenceEdition, rows: Sequence[Row]) -> None:
+    rows = once(edition, rows, "code")
+    negative = [row["code"] for row in rows if row["units"] < 0]
+    if negative:
+        raise EditionRefused(
+            f"{edition.source} gives {negative[0]} a negative MUE; nothing was "
+            "imported."
+        )
     MueEdit.objects.bulk_create(
         MueEdit(
             edition=edition,
@@ -174,6 +196,7 @@ def add_on_rows(edition: ReferenceEdition, rows: Sequence[Row]) -> None:
 
 
 def opps_rows(edition: ReferenceEdition, rows: Sequence[Row]) -> None:
+    rows = once(edition, rows, "code")
     OppsStatus.objects.bulk_create(
         OppsStatus(
             edition=edition,
@@ -188,6 +211,7 @@ def opps_rows(edition: ReferenceEdition, rows: Sequence[Row]) -> None:
 
 
 def hcpcs_rows(edition: ReferenceEdition, rows: Sequence[Row]) -> None:
+    rows = once(edition, rows, "code")
     codes = []
     for row in rows:
         unit = parse_billing_unit(row["long_descriptor"] or row["short_descriptor"])
@@ -227,6 +251,7 @@ def hcpcs_rows(edition: ReferenceEdition, rows: Sequence[Row]) -> None:
 
 
 def asp_rows(edition: ReferenceEdition, rows: Sequence[Row]) -> None:
+    rows = once(edition, rows, "code")
     AspPrice.objects.bulk_create(
         AspPrice(
             edition=edition,
@@ -242,6 +267,7 @@ def asp_rows(edition: ReferenceEdition, rows: Sequence[Row]) -> None:
 
 
 def ndc_rows(edition: ReferenceEdition, rows: Sequence[Row]) -> None:
+    rows = once(edition, rows, "hcpcs", "ndc11")
     NdcCode.objects.bulk_create(
         NdcCode(
             edition=edition,

@@ -85,12 +85,12 @@ Key = tuple[str, int | None, str, str, date | None]
 
 
 def chosen(editions: Iterable[ReferenceEdition], day: date) -> ReferenceEdition | None:
-    """The edition in force on `day`; before the first edition, the first."""
-    ordered = sorted(editions, key=lambda e: e.effective)
-    for edition in reversed(ordered):
+    """The edition in force on `day`, if any: a claim dated before a table's
+    first edition gets the shipped one (or Medicare's), never a later one."""
+    for edition in sorted(editions, key=lambda e: e.effective, reverse=True):
         if edition.effective <= day and (edition.ends is None or edition.ends >= day):
             return edition
-    return ordered[0] if ordered and ordered[0].effective > day else None
+    return None
 
 
 def in_force_on(day: date, *, medicaid: bool = False) -> InForce:
@@ -217,12 +217,15 @@ def units_of(edition: int, sha256: str) -> dict[str, tuple[Decimal, str]]:
 
 class Editions:
     """The editions in force looked up once per date, for a caller building
-    many documents (a replay): a query per date, not per encounter."""
+    many documents (a replay): a query per date, not per encounter. With
+    `at`, the editions of that date whatever the encounter's: next quarter's."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, at: date | None = None) -> None:
         self._in_force: dict[tuple[date, bool], InForce] = {}
+        self.at = at
 
     def in_force(self, day: date, *, medicaid: bool) -> InForce:
+        day = self.at or day
         if (day, medicaid) not in self._in_force:
             self._in_force[day, medicaid] = in_force_on(day, medicaid=medicaid)
         return self._in_force[day, medicaid]

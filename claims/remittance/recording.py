@@ -134,10 +134,11 @@ def record_remittance(file: RemittanceFile, interchange: Interchange, by: Any) -
     ).order_by("number"):
         lines[claim_line.claim_id].append(claim_line)
     schedules = FeeSchedules(c.payer_id for c in claims.values() if c.payer_id)
-    # A new adjudication ends the earlier ones' place on the worklist.
-    LinePayment.objects.filter(claim_payment__claim__in=list(claims.values())).update(
-        superseded=True
-    )
+    # A new adjudication ends the earlier ones' place on the worklist, those
+    # of the encounter's other claim versions included (a replacement paid).
+    LinePayment.objects.filter(
+        claim_payment__claim__encounter_id__in={c.encounter_id for c in claims.values()}
+    ).update(superseded=True)
     counts = Counts()
     made: list[tuple[ClaimPayment, Paid, Claim | None]] = []
     for sequence, (remittance, paid) in enumerate(every, start=1):
@@ -172,16 +173,45 @@ def record_remittance(file: RemittanceFile, interchange: Interchange, by: Any) -
     ClaimPayment.objects.bulk_create([payment for payment, _, _ in made])
     # Within the file too, a later adjudication of a claim supersedes an
     # earlier one (a reversal, then its correction).
-    last = {claim.pk: payment.pk for payment, _, claim in made if claim is not None}
+    # A reversal is current only when the file holds nothing else for the
+    # claim: its correction may come before it.
+    last: dict[int, int] = {}
+    for payment, paid, claim in made:
+        if claim is not None and (paid.status != REVERSAL or claim.pk not in last):
+            last[claim.pk] = payment.pk
     line_payments: list[LinePayment] = []
     adjustments: list[tuple[LinePayment | None, ClaimPayment, Any]] = []
     for payment, paid, claim in made:
-        adjustments.extend((None, payment, a) for a in paid.adjustments)
         available = list(lines[claim.pk]) if claim is not None else []
+        if paid.services or payment.status != ClaimPayment.Status.DENIED:
+            adjustments.extend((None, payment, a) for a in paid.adjustments)
+        else:
+            # Denied whole, with no service lines: one row for the worklist,
+            # carrying the claim's reasons.
+            whole = LinePayment(
+                claim_payment=payment,
+                code="",
+                billed=paid.billed,
+                paid=paid.paid,
+                units=ZERO,
+                denied=True,
+                superseded=claim is None or last.get(claim.pk) != payment.pk,
+                segments="",
+            )
+            line_payments.append(whole)
+            adjustments.extend((whole, payment, a) for a in paid.adjustments)
+            counts.denied += claim is not None
         for service in paid.services:
             line = matching_line(service, available, claim)
             reversal = paid.status == REVERSAL
-            denied = not reversal and service.paid == ZERO and service.billed > ZERO
+            # Unpaid because the patient owes it (a deductible) is not a denial.
+            patient_owes = any(a.group == "PR" for a in service.adjustments)
+            denied = (
+                not reversal
+                and not patient_owes
+                and service.paid == ZERO
+                and service.billed > ZERO
+            )
             expected = None
             note = ""
             if claim is not None and claim.payer_id and not reversal:
@@ -189,7 +219,10 @@ def record_remittance(file: RemittanceFile, interchange: Interchange, by: Any) -
                     payer_id=claim.payer_id,
                     code=service.code,
                     modifiers=service.modifiers,
-                    units=service.units,
+                    # What was billed: units the payer cut are underpaid.
+                    units=line.units
+                    if line is not None
+                    else service.original_units or service.units,
                     day=service.service_date
                     or claim.date_of_service
                     or file.imported_at.date(),
@@ -234,6 +267,8 @@ def record_remittance(file: RemittanceFile, interchange: Interchange, by: Any) -
             if line is None and claim is not None:
                 # An unmatched claim is counted once, not line by line.
                 counts.unmatched += 1
+            if claim is None:
+                continue
             if denied:
                 counts.denied += 1
             elif service.paid > ZERO:
@@ -264,9 +299,20 @@ def record_remittance(file: RemittanceFile, interchange: Interchange, by: Any) -
 def claim_status(paid: Paid) -> str:
     if paid.status == REVERSAL:
         return ClaimPayment.Status.REVERSED
-    if paid.status == DENIED or (paid.paid == ZERO and paid.billed > ZERO):
+    owed = [*paid.adjustments, *(a for s in paid.services for a in s.adjustments)]
+    # Nothing paid because the patient owes it (a deductible) is processed,
+    # not denied.
+    patient_owes = any(a.group == "PR" for a in owed)
+    if paid.status == DENIED or (
+        paid.paid == ZERO and paid.billed > ZERO and not patient_owes
+    ):
         return ClaimPayment.Status.DENIED
-    if any(s.paid == ZERO and s.billed > ZERO for s in paid.services):
+    if any(
+        s.paid == ZERO
+        and s.billed > ZERO
+        and not any(a.group == "PR" for a in s.adjustments)
+        for s in paid.services
+    ):
         return ClaimPayment.Status.PARTIALLY_PAID
     return ClaimPayment.Status.PAID
 
@@ -300,11 +346,24 @@ def matching_line(
 
 def record_payer_numbers(numbers: Iterable[tuple[Claim, str]]) -> None:
     """The payer's claim control number, beside the immutable claim: a
-    replacement claim names it in REF*F8."""
-    for claim, number in numbers:
-        PayerClaimNumber.objects.update_or_create(
-            claim=claim, defaults={"number": number[:50], "recorded_by": None}
-        )
+    replacement claim names it in REF*F8. In bulk: an 835 holds thousands."""
+    latest = {claim.pk: (claim, number[:50]) for claim, number in numbers}
+    known = {
+        kept.claim_id: kept
+        for kept in PayerClaimNumber.objects.filter(claim_id__in=list(latest))
+    }
+    changed = []
+    for pk, (_, number) in latest.items():
+        if pk in known and known[pk].number != number:
+            known[pk].number = number
+            known[pk].recorded_by = None
+            changed.append(known[pk])
+    PayerClaimNumber.objects.bulk_update(changed, ["number", "recorded_by"])
+    PayerClaimNumber.objects.bulk_create(
+        PayerClaimNumber(claim=claim, number=number)
+        for pk, (claim, number) in latest.items()
+        if pk not in known
+    )
 
 
 def record_999(file: RemittanceFile, interchange: Interchange, by: Any) -> str:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -49,14 +50,22 @@ def remittance(request: AuthenticatedRequest) -> HttpResponse:
         "form": form,
         "problems": problems,
         "files": RemittanceFile.objects.select_related("imported_by")[:50],
+        # A claim that matches nothing belongs to no location: its segments
+        # (a patient's name among them) are for admins.
         "unmatched_claims": ClaimPayment.objects.filter(claim__isnull=True)
         .select_related("file")
-        .order_by("-file__imported_at", "sequence")[:100],
+        .order_by("-file__imported_at", "sequence")[:100]
+        if Role.ADMIN in roles_of(request.user)
+        else [],
         "unmatched_lines": LinePayment.objects.for_user(request.user)
         .filter(line__isnull=True)
         .select_related("claim_payment__claim__encounter", "claim_payment__file")
         .order_by("-claim_payment__file__imported_at", "pk")[:100],
         "rejected": Acknowledgement.objects.filter(accepted=False)
+        .filter(
+            Q(claim__isnull=True) | Q(claim__encounter__location__staff=request.user)
+        )
+        .distinct()
         .select_related("file", "export", "claim__encounter")
         .order_by("-file__imported_at", "pk")[:100],
     }

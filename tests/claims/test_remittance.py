@@ -3,6 +3,7 @@ to our claims and lines, paid, denied and underpaid lines with their reasons
 and rules; the same file twice adds nothing; a damaged file is refused whole."""
 
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from io import StringIO
@@ -15,6 +16,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from accounts.roles import Role
 from claims.models import (
     Acknowledgement,
     Charge,
@@ -40,6 +42,7 @@ from encounters.models import Administration, Method
 from payers.models import Payer, PolicyVersion
 from tests.claims import remittance_world as world
 from tests.claims.claim_world import ready_encounter
+from tests.conftest import client_for, make_user
 from tests.encounters import world as encounter_world
 from tests.payers.conftest import published
 
@@ -160,7 +163,7 @@ def test_a_damaged_file_is_refused_whole_with_its_segment_number(
 
 
 def test_what_matches_nothing_is_kept_on_the_unmatched_list(
-    claim: Claim, tmp_path: Path, as_coder: Client
+    claim: Claim, tmp_path: Path, as_coder: Client, as_admin: Client
 ) -> None:
     stranger = world.adjudicated(
         claim,
@@ -169,11 +172,12 @@ def test_what_matches_nothing_is_kept_on_the_unmatched_list(
     )
     path = world.file_835(tmp_path, [stranger])
     out, _, _ = import_x12(path)
-    assert "0 claims matched" in out
-    assert "1 unmatched" in out
-    page = as_coder.get(reverse("claims:remittance")).text
+    assert out.endswith("0 claims matched, 0 lines paid, 0 lines denied, 1 unmatched\n")
+    page = as_admin.get(reverse("claims:remittance")).text
     assert "XX999" in page
     assert "CLP*XX999" in page  # the raw segments, as they came
+    # It belongs to no location, and names a patient: not for every coder.
+    assert "XX999" not in as_coder.get(reverse("claims:remittance")).text
 
 
 def test_lines_without_their_control_number_match_by_code_and_units(
@@ -486,7 +490,10 @@ def test_a_denial_pattern_becomes_a_payer_draft_and_its_replay(
     assert "Therapeutic injection (96372)" in response.text
     draft = plan.policy_versions.get(status=PolicyVersion.Status.DRAFT)
     assert draft.biologic_injection == "therapeutic"
-    assert "Drafted from 1 denied 96401 line (97)" in draft.notes["biologic_injection"]
+    assert (
+        "Drafted from the denied 96401 lines of 1 encounter (97)"
+        in draft.notes["biologic_injection"]
+    )
     summary = response.text.split('data-testid="impact-summary">')[1].split("</p>")[0]
     assert "<strong>1 of 1</strong>" in summary
     assert 'data-code="96401"' in response.text
@@ -498,6 +505,8 @@ def test_a_denial_pattern_becomes_a_payer_draft_and_its_replay(
         {"payer": plan.pk, "code": "96401", "reason": "97"},
     )
     assert 'data-testid="draft-link"' in as_admin_view.text
+    # Asked again (a reload, a second click): still the one draft.
+    assert plan.policy_versions.filter(status=PolicyVersion.Status.DRAFT).count() == 1
 
 
 def test_a_pattern_no_policy_explains_says_so(
@@ -515,3 +524,118 @@ def test_a_pattern_no_policy_explains_says_so(
     assert not claim.payer.policy_versions.filter(
         status=PolicyVersion.Status.DRAFT
     ).exists()
+
+
+def test_a_deductible_is_not_a_denial(claim: Claim, tmp_path: Path) -> None:
+    services = [
+        world.paid_line(
+            line,
+            claim,
+            paid="0.00",
+            adjustments=[
+                Cas(group="PR", reason="1", amount=line.charge, quantity=None)
+            ],
+        )
+        for line in claim.lines.all()
+    ]
+    out, _, _ = import_x12(
+        world.file_835(tmp_path, [world.adjudicated(claim, services)])
+    )
+    assert "0 lines denied" in out
+    assert ClaimPayment.objects.get().status == ClaimPayment.Status.PAID
+    assert not LinePayment.objects.to_work().exists()
+
+
+def test_a_claim_denied_whole_without_lines_reaches_the_worklist(
+    claim: Claim, tmp_path: Path, as_coder: Client
+) -> None:
+    whole = world.adjudicated(claim, [], status="4")
+    whole = replace(
+        whole,
+        billed=claim.total_charge,
+        adjustments=(
+            Cas(group="CO", reason="29", amount=claim.total_charge, quantity=None),
+        ),
+    )
+    out, _, _ = import_x12(world.file_835(tmp_path, [whole]))
+    assert "1 lines denied" in out
+    (row,) = LinePayment.objects.to_work()
+    assert row.denied
+    assert row.line is None
+    assert [a.reason for a in row.adjustments.all()] == ["29"]
+    assert "CO-29" in as_coder.get(reverse("claims:denials")).text
+
+
+def test_a_correction_before_its_reversal_in_one_file_stays_current(
+    claim: Claim, tmp_path: Path
+) -> None:
+    correction = one_denied(claim)
+    reversal = world.adjudicated(
+        claim,
+        [world.paid_line(line, claim, paid="0.00") for line in claim.lines.all()],
+        status="22",
+    )
+    import_x12(world.file_835(tmp_path, [correction, reversal]))
+    (row,) = LinePayment.objects.to_work()
+    assert row.code == "96375"
+
+
+def test_units_the_payer_cut_are_underpaid(
+    claim: Claim, tmp_path: Path, coder: User
+) -> None:
+    assert claim.payer is not None
+    drug = lines_by_code(claim)["J9263"]
+    Fee.objects.create(
+        payer=claim.payer,
+        code="J9263",
+        amount=Decimal("1.50"),
+        effective=date(2020, 1, 1),
+        created_by=coder,
+    )
+    cut = replace(
+        world.paid_line(drug, claim, paid=str(Decimal("1.50") * 300)),
+        units=Decimal(300),
+        original_units=drug.units,
+    )
+    import_x12(world.file_835(tmp_path, [world.adjudicated(claim, [cut])]))
+    paid = LinePayment.objects.get(line=drug)
+    assert paid.expected == Decimal("1.50") * drug.units
+    assert paid.underpaid is True
+
+
+def test_a_coder_sees_only_rejections_of_their_locations(
+    claim: Claim, tmp_path: Path
+) -> None:
+    status = claim_acknowledgement_277ca(
+        ClaimAcknowledgement(
+            batch="1",
+            claims=(
+                ClaimStatus(
+                    claim_number=claim.control_number,
+                    category="A7",
+                    status_code="562",
+                    accepted=False,
+                    on=date(2026, 12, 2),
+                    message="Secret reason",
+                    payer_claim_number="",
+                    billed=claim.total_charge,
+                ),
+            ),
+        ),
+        sender="CLEARING",
+        receiver="CHAIRSIDE",
+        control_number=31,
+        created=world.CREATED,
+    )
+    (tmp_path / "s.277").write_text(status)
+    import_x12(tmp_path / "s.277")
+    outsider = make_user("outsider", Role.CODER)
+    page = client_for(outsider).get(reverse("claims:remittance")).text
+    assert "Secret reason" not in page
+
+
+def test_a_draft_from_denials_of_no_payer_is_a_404(
+    as_coder: Client,
+) -> None:
+    url = reverse("payers:draft_from_denials")
+    assert as_coder.post(url, {"payer": "abc", "code": "96401"}).status_code == 404

@@ -484,3 +484,43 @@ def test_coders_read_the_editions_but_cannot_import(
     )
     assert as_coder.post(url, {"upload": [upload]}).status_code == 403
     assert not ReferenceEdition.objects.filter(source=PRACTITIONER_2027Q1).exists()
+
+
+def test_conflicting_repeats_and_negative_values_are_refused_not_crashes(
+    shipped: None, tmp_path: Path
+) -> None:
+    before = counts()
+    twice = cms.asp_csv(
+        [
+            ("J1745", "Infliximab", "10 MG", "44.109", "20.000", ""),
+            ("J1745", "Infliximab", "10 MG", "45.000", "20.000", ""),
+        ],
+        effective=date(2027, 1, 1),
+    )
+    with pytest.raises(CommandError, match="J1745 twice with different values"):
+        import_cms(write(tmp_path, "January 2027 ASP Pricing File.csv", twice))
+    negative = cms.mue_csv([("96413", -1, 3, "A")])
+    with pytest.raises(CommandError, match="negative"):
+        import_cms(write(tmp_path, PRACTITIONER_2027Q1, negative))
+    assert counts() == before
+
+
+def test_a_medicaid_table_loaded_ahead_waits_for_its_date(
+    shipped: None, tmp_path: Path
+) -> None:
+    import_cms(
+        write(
+            tmp_path,
+            "MCD_MUE_OutpatientHospitalServices_Eff_01-01-2027.csv",
+            cms.mue_csv([("96413", 0, 3, "Medicaid")], setting="outpatient_hospital"),
+        )
+    )
+    Payer.objects.create(name="State Medicaid", kind=Payer.Kind.MEDICAID)
+    before = chemo("2026-12-30") | {"payer": "State Medicaid"}
+    result = derive_by_command(tmp_path, before)
+    assert mue_findings(result) == []
+    assert "no Medicaid edition loaded" in str(
+        result["engine"]["reference"]["mue_outpatient_hospital"]  # type: ignore[index]
+    )
+    after = chemo("2027-01-02") | {"payer": "State Medicaid"}
+    assert len(mue_findings(derive_by_command(tmp_path, after))) == 1
