@@ -73,6 +73,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "providers.view_practitioner",
         "providers.add_practitioner",
         "providers.change_practitioner",
+        # Each location's opening hours, which chair use is measured against.
+        "encounters.view_openinghours",
+        "encounters.add_openinghours",
+        "encounters.change_openinghours",
+        "encounters.delete_openinghours",
     ),
 }
 

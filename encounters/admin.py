@@ -26,9 +26,13 @@ class ChairInline(admin.TabularInline[Chair, Location]):
     extra = 0
 
 
-class OpeningHoursInline(admin.TabularInline[OpeningHours, Location]):
-    model = OpeningHours
-    extra = 0
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(admin.ModelAdmin[OpeningHours]):
+    """Each location's opening hours per weekday: what the chair-use report
+    measures against."""
+
+    list_display = ["location", "weekday", "opens", "closes"]
+    list_filter = ["location"]
 
 
 @admin.register(Location)
@@ -43,7 +47,7 @@ class LocationAdmin(admin.ModelAdmin[Location]):
         "timezone",
     ]
     filter_horizontal = ["staff"]
-    inlines = [ChairInline, OpeningHoursInline]
+    inlines = [ChairInline]
 
 
 class CoverageInline(admin.TabularInline[Coverage, Patient]):
