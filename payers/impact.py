@@ -246,21 +246,30 @@ def cause_of(payer: Payer, code: str, encounters: list[Encounter]) -> Cause | No
     if not built:
         return None
 
+    # What each encounter's claim is now, derived once: the administrations
+    # behind the denied code must still be coded after the change.
+    behind_code = []
+    for b in built:
+        now = derive(b.document, reference=b.reference)
+        if "errors" in now:
+            return None
+        behind_code.append(
+            {
+                a
+                for ln in now["lines"]
+                if ln["code"] == code
+                for a in ln["administrations"]
+            }
+        )
+
     def answers(policy_change: dict[str, Any]) -> bool:
-        for b in built:
+        for b, given in zip(built, behind_code, strict=True):
             result = derive(
                 {**b.document, "policy": {**b.document["policy"], **policy_change}},
                 reference=b.reference,
             )
-            before = derive(b.document, reference=b.reference)
-            if "errors" in result or "errors" in before:
+            if "errors" in result:
                 return False
-            given = {
-                a
-                for ln in before["lines"]
-                if ln["code"] == code
-                for a in ln["administrations"]
-            }
             if any(ln["code"] == code for ln in result["lines"]):
                 return False
             still = {a for ln in result["lines"] for a in ln["administrations"]}
